@@ -1,0 +1,38 @@
+# Thin wrappers: every target installs what it needs, so a fresh clone works with one command.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: serve build test bench check lint clean
+
+$(STAMP): pyproject.toml requirements.lock
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@
+
+serve: $(STAMP)  ## build and serve on http://127.0.0.1:8000 with live reload
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(STAMP)  ## write the static site to site/
+	$(VENV)/bin/mkdocs build --strict
+
+check: $(STAMP)  ## validate venue files
+	$(VENV)/bin/keyguide check venues
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check keyguide checker tests bench
+	$(VENV)/bin/mypy
+
+test: $(STAMP) chromium lint  ## run every test
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)  ## print build-time figures
+	$(PY) bench/run.py
+
+clean:
+	rm -rf site .venv .pytest_cache .mypy_cache

@@ -1,0 +1,141 @@
+"""Rules across fields of one venue that a schema cannot express (ids, references, withdraw)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+
+from .anchors import SECTION_IDS
+from .model import Venue
+from .problems import format_path, suggest
+from .yamlsource import Path
+
+Finding = tuple[Path, str]
+
+_WITHDRAW_WORDS = re.compile(r"withdraw", re.IGNORECASE)
+
+
+def check_venue(venue: Venue, stem: str, today: datetime.date | None = None) -> list[Finding]:
+    """Every cross-field problem of `venue`, with the path it belongs to."""
+    today = today or datetime.date.today()
+    return [
+        *_check_identity(venue, stem),
+        *_check_anchor_ids(venue),
+        *_check_permissions(venue),
+        *_check_references(venue),
+        *_check_credentials(venue),
+        *_check_dates(venue, today),
+        *_check_signing_example(venue),
+    ]
+
+
+def _check_identity(venue: Venue, stem: str) -> Iterator[Finding]:
+    if venue.id != stem:
+        yield ("id",), f"{venue.id!r} must equal the file name {stem!r} — rename one of them"
+
+
+def page_anchors(venue: Venue) -> Iterator[tuple[Path, str]]:
+    """Every anchor id the venue's data puts on its page, with where it is declared."""
+    for index, step in enumerate(venue.steps):
+        yield ("steps", index, "id"), step.id
+    for index, pitfall in enumerate(venue.pitfalls):
+        yield ("pitfalls", index, "id"), pitfall.id
+    for index, error in enumerate(venue.errors):
+        yield ("errors", index, "id"), error.id
+        for alias_index, alias in enumerate(error.anchor_aliases):
+            yield ("errors", index, "anchor_aliases", alias_index), alias
+    for index, faq in enumerate(venue.faq):
+        yield ("faq", index, "id"), faq.id
+    for index, permission in enumerate(venue.permissions):
+        yield ("permissions", index, "id"), f"perm-{permission.id}"
+
+
+def _check_anchor_ids(venue: Venue) -> Iterator[Finding]:
+    seen: dict[str, Path] = {}
+    for path, anchor in page_anchors(venue):
+        if anchor in SECTION_IDS:
+            yield path, f"anchor id {anchor!r} is a section of every guide — choose another id"
+        elif anchor in seen:
+            yield path, f"duplicate anchor id {anchor!r} (also at {format_path(seen[anchor])}) — ids must be unique"
+        else:
+            seen[anchor] = path
+
+
+def _check_permissions(venue: Venue) -> Iterator[Finding]:
+    for index, permission in enumerate(venue.permissions):
+        if permission.withdraw and permission.state != "never":
+            yield (
+                ("permissions", index, "state"),
+                f"a withdraw permission must be 'never', got {permission.state!r} — bots never need to withdraw",
+            )
+        elif not permission.withdraw and _WITHDRAW_WORDS.search(permission.label):
+            yield (
+                ("permissions", index, "withdraw"),
+                f"label {permission.label!r} mentions withdrawal — set 'withdraw: true' and 'state: never'",
+            )
+
+
+def _check_references(venue: Venue) -> Iterator[Finding]:
+    permission_ids = [p.id for p in venue.permissions]
+    seen: set[str] = set()
+    for index, permission in enumerate(venue.permissions):
+        if permission.id in seen:
+            yield ("permissions", index, "id"), f"duplicate permission id {permission.id!r}"
+        seen.add(permission.id)
+    withdraw_ids = {p.id for p in venue.permissions if p.withdraw}
+    for index, use_case in enumerate(venue.use_cases):
+        for ref_index, ref in enumerate(use_case.permissions):
+            path: Path = ("use_cases", index, "permissions", ref_index)
+            if ref not in permission_ids:
+                yield path, f"unknown permission {ref!r}" + suggest(ref, permission_ids)
+            elif ref in withdraw_ids:
+                yield path, f"use case needs withdraw permission {ref!r} — no use case may withdraw"
+    codes: set[str] = set()
+    for index, error in enumerate(venue.errors):
+        if error.permission is not None and error.permission not in permission_ids:
+            yield (
+                ("errors", index, "permission"),
+                f"unknown permission {error.permission!r}" + suggest(error.permission, permission_ids),
+            )
+        if error.code in codes:
+            yield ("errors", index, "code"), f"duplicate error code {error.code!r}"
+        codes.add(error.code)
+
+
+def _check_credentials(venue: Venue) -> Iterator[Finding]:
+    ids = [c.id for c in venue.credentials]
+    seen: set[str] = set()
+    for index, credential in enumerate(venue.credentials):
+        if credential.id in seen:
+            yield ("credentials", index, "id"), f"duplicate credential id {credential.id!r}"
+        seen.add(credential.id)
+        length = credential.format.length
+        if length is not None and length.min > length.max:
+            yield ("credentials", index, "format", "length"), f"min {length.min} is greater than max {length.max}"
+    if not any(c.secret for c in venue.credentials):
+        yield ("credentials",), "no credential is marked 'secret: true' — a key always has a secret part"
+    for name in venue.signing.example.credentials:
+        if name not in ids:
+            yield (
+                ("signing", "example", "credentials", name),
+                f"unknown credential {name!r}" + suggest(name, ids),
+            )
+
+
+def _check_dates(venue: Venue, today: datetime.date) -> Iterator[Finding]:
+    dated: list[tuple[Path, datetime.date]] = [
+        (("last_verified",), venue.last_verified),
+        (("quick_facts", "fees", "as_of"), venue.quick_facts.fees.as_of),
+    ]
+    if venue.quick_facts.leverage is not None:
+        dated.append((("quick_facts", "leverage", "as_of"), venue.quick_facts.leverage.as_of))
+    for path, value in dated:
+        if value > today:
+            yield path, f"{value.isoformat()} is in the future — use the date you checked"
+
+
+def _check_signing_example(venue: Venue) -> Iterator[Finding]:
+    from .selftest import verify_example  # the checker is only needed once the data is otherwise valid
+
+    yield from verify_example(venue)

@@ -1,0 +1,114 @@
+"""`keyguide`: writers' command line (check venue files, write the schema, start a venue)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .loader import load_venue_file, venue_files
+from .problems import Problem, format_problems
+from .schema import SCHEMA_PATH, render_schema
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="keyguide", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="validate venue files; exit 1 on problems")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path("venues")], help="files or directories")
+    check.add_argument("--format", choices=["text", "github"], default="text", help="github: CI annotations")
+    check.add_argument("--stale", action="store_true", help="also list venues whose last_verified is too old")
+    check.add_argument("--stale-days", type=int, default=180, help="age in days that counts as stale")
+
+    schema = commands.add_parser("schema", help="write or check the editor JSON Schema")
+    schema.add_argument("--check", action="store_true", help="exit 1 if the committed schema is out of date")
+    schema.add_argument("--output", type=Path, default=SCHEMA_PATH)
+
+    new = commands.add_parser("new", help="write a starter venue file that builds")
+    new.add_argument("id", help="venue id, e.g. 'okx' (also the file name and URL)")
+    new.add_argument("--venues", type=Path, default=Path("venues"))
+
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return _check(args.paths, args.format, args.stale_days if args.stale else None)
+    if args.command == "schema":
+        return _schema(args.output, args.check)
+    return _new(args.id, args.venues)
+
+
+def _check(paths: Sequence[Path], output: str, stale_days: int | None) -> int:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = venue_files(path)
+            if not found:
+                problems.append(Problem(path.as_posix(), 1, "", "no venue files (*.yaml) found"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(path.as_posix(), 1, "", "no such file or directory"))
+    loaded = [load_venue_file(f) for f in files]
+    problems.extend(p for item in loaded for p in item.problems)
+    problems.sort()
+    if problems:
+        if output == "github":
+            print("\n".join(p.format_github() for p in problems))
+        print(format_problems(problems), file=sys.stderr if output == "github" else sys.stdout)
+        return 1
+    if stale_days is not None:
+        today = datetime.date.today()
+        stale = [
+            item
+            for item in loaded
+            if item.venue is not None and (today - item.venue.last_verified).days > stale_days
+        ]
+        for item in stale:
+            assert item.venue is not None
+            age = (today - item.venue.last_verified).days
+            print(f"{item.file}: stale: last verified {item.venue.last_verified.isoformat()} ({age} days ago)")
+        if stale:
+            return 1
+    print(f"{len(loaded)} venue file{'s' if len(loaded) != 1 else ''} OK.")
+    return 0
+
+
+def _schema(output: Path, check_only: bool) -> int:
+    text = render_schema()
+    if check_only:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            print(f"{output}: out of date — run 'keyguide schema' and commit the result", file=sys.stderr)
+            return 1
+        print(f"{output}: up to date.")
+        return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}")
+    return 0
+
+
+def _new(venue_id: str, venues_dir: Path) -> int:
+    from .starter import render_starter
+
+    try:
+        text = render_starter(venue_id)
+    except ValueError as error:
+        print(f"keyguide new: {error}", file=sys.stderr)
+        return 2
+    target = venues_dir / f"{venue_id}.yaml"
+    if target.exists():
+        print(f"keyguide new: {target} already exists — not overwriting it", file=sys.stderr)
+        return 1
+    venues_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}: fill in every field, then run 'keyguide check {target}'")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

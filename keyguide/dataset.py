@@ -1,0 +1,39 @@
+"""The JSON the browser checker reads (`venues.json`): a slice of every venue's data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .loader import load_venues
+from .model import Venue
+
+# The checker needs the rules to diagnose and sign, and the errors to link findings to anchors.
+_ERROR_FIELDS = {"code", "id", "kind", "message", "aliases", "cause", "fix"}
+
+
+def venue_rules(venue: Venue) -> dict[str, Any]:
+    """The checker's view of one venue."""
+    return {
+        "id": venue.id,
+        "name": venue.name,
+        "credentials": [c.model_dump(mode="json") for c in venue.credentials],
+        "signing": venue.signing.model_dump(mode="json"),
+        "errors": [e.model_dump(mode="json", include=_ERROR_FIELDS) for e in venue.errors],
+    }
+
+
+def rules_slice(venues: Sequence[Venue]) -> dict[str, Any]:
+    """`{"venues": {id: rules}}` for every venue, in id order."""
+    return {"venues": {v.id: venue_rules(v) for v in sorted(venues, key=lambda v: v.id)}}
+
+
+def load_rules_slice(venues_dir: Path) -> dict[str, Any]:
+    """Load and validate `venues_dir`, then return its checker slice (raises `VenueDataError`)."""
+    return rules_slice(load_venues(venues_dir))
+
+
+def full_dataset(venues: Sequence[Venue]) -> dict[str, Any]:
+    """Every venue's complete data, for other tools (published with its JSON Schema)."""
+    return {"venues": [v.model_dump(mode="json") for v in sorted(venues, key=lambda v: v.id)]}

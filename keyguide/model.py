@@ -1,0 +1,256 @@
+"""The venue schema: one `Venue` per `venues/<id>.yaml`.
+
+Declared once; the editor JSON Schema (`schema/venue.schema.json`) is generated from these models and the
+checker receives the `credentials` and `signing` parts verbatim through `venues.json`. Every field carries a
+description because the writers' page and the editor tooltips are generated from them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+
+AnchorId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80),
+    Field(description="An explicit, stable anchor id: lowercase letters, digits and single hyphens."),
+]
+CredentialId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$"),
+    Field(description="Credential field id, also the form field name: `api_key`, `api_secret`, `passphrase`."),
+]
+Text = Annotated[str, StringConstraints(min_length=1), Field(description="Non-empty Markdown text.")]
+Url = Annotated[AnyHttpUrl, Field(description="An absolute http(s) URL.")]
+
+PermissionState = Literal["required", "optional", "never"]
+Product = Literal["spot", "margin", "futures", "options"]
+Alphabet = Literal["base64", "base64url", "hex", "alphanumeric", "uuid", "printable"]
+# Kept in sync with checker.signing.SCHEMES by tests/test_model_sync.py.
+SchemeId = Literal[
+    "kraken_spot_rest",
+    "kraken_futures_authent",
+    "binance_hmac_sha256",
+    "bybit_v5_hmac",
+    "okx_v5",
+    "kucoin_v2",
+    "gate_v4",
+    "bitget_v2",
+    "bitfinex_v2",
+    "gemini_v1",
+    "bitstamp_v2",
+]
+SignedField = Literal["nonce", "timestamp", "recv_window"]
+ErrorKind = Literal[
+    "invalid_key",
+    "invalid_signature",
+    "invalid_passphrase",
+    "nonce",
+    "timestamp",
+    "permission",
+    "ip",
+    "expired",
+    "rate_limit",
+    "environment",
+    "request",
+    "account",
+    "service",
+]
+
+
+class Strict(BaseModel):
+    """Base for every venue model: unknown keys are errors, values are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Fees(Strict):
+    maker_pct: float = Field(ge=0, le=5, description="Maker fee in percent at the entry tier, e.g. 0.25.")
+    taker_pct: float = Field(ge=0, le=5, description="Taker fee in percent at the entry tier, e.g. 0.40.")
+    tier: str = Field(description="Which tier these fees are for, e.g. 'lowest 30-day volume tier'.")
+    as_of: datetime.date = Field(description="Date the fees were read from the venue's fee page.")
+    source: Url = Field(description="The venue's fee schedule page.")
+
+
+class Leverage(Strict):
+    max: str = Field(description="Highest leverage a retail account can get, as the venue states it, e.g. '5x'.")
+    notes: str = Field(default="", description="Conditions: verification tier, region, product.")
+    as_of: datetime.date = Field(description="Date the leverage figure was checked.")
+
+
+class Support(Strict):
+    supported: bool = Field(description="Whether the venue offers this.")
+    notes: str = Field(default="", description="Details a reader needs: limits, formats, defaults.")
+
+
+class QuickFacts(Strict):
+    fees: Fees = Field(description="Entry-tier trading fees with their date and source.")
+    leverage: Leverage | None = Field(default=None, description="Maximum leverage; omit for cash-only venues.")
+    margin: Support = Field(description="Whether margin trading is available through this key.")
+    ccxt_id: str = Field(pattern=r"^[a-z0-9]+$", description="The exchange id in CCXT, e.g. 'kraken'.")
+    two_factor: Support = Field(description="Whether 2FA is needed to create a key, and how.")
+    ip_allowlist: Support = Field(description="Whether a key can be restricted to IP addresses, and the format.")
+    key_expiry: Support = Field(description="Whether keys expire or can be given an expiry date.")
+    sub_accounts: Support = Field(description="Whether sub-accounts with their own keys exist.")
+
+
+class Links(Strict):
+    api_settings: Url = Field(description="The page where a user creates API keys.")
+    docs: Url = Field(description="The venue's official API authentication documentation.")
+
+
+class Step(Strict):
+    id: AnchorId = Field(description="Anchor id of the step, unique within the venue.")
+    title: Text = Field(description="Short imperative title, e.g. 'Open API settings'.")
+    body: Text = Field(description="What to do, in Markdown. Name UI elements exactly as the venue shows them.")
+    warning: str | None = Field(default=None, description="Optional warning shown under the step.")
+
+
+class Permission(Strict):
+    id: AnchorId = Field(description="Stable id of the permission, referenced by use cases and errors.")
+    label: Text = Field(description="The permission's label exactly as the venue's UI shows it.")
+    group: str = Field(default="", description="The UI group the checkbox sits in, if any.")
+    state: PermissionState = Field(description="'required' to tick, 'optional' per use case, 'never' to leave off.")
+    why: Text = Field(description="Why it must be on, may be on, or must stay off.")
+    withdraw: bool = Field(
+        default=False, description="True when this permission can move funds off the account; must be 'never'."
+    )
+
+
+class UseCase(Strict):
+    id: AnchorId = Field(description="Stable id of the use case.")
+    title: Text = Field(description="What the reader wants to do, e.g. 'Spot trading bot'.")
+    permissions: list[AnchorId] = Field(min_length=1, description="Ids of the permissions this use case needs.")
+    notes: str = Field(default="", description="Anything specific to this use case.")
+
+
+class LengthRange(Strict):
+    min: int = Field(ge=1, description="Fewest characters a valid value has.")
+    max: int = Field(ge=1, description="Most characters a valid value has.")
+
+
+class CredentialFormat(Strict):
+    alphabet: Alphabet = Field(description="Characters a valid value is made of.")
+    length: LengthRange | None = Field(default=None, description="Length in characters, when known.")
+    decoded_bytes: int | None = Field(
+        default=None, ge=1, description="Length in bytes after base64 or hex decoding, when known."
+    )
+    prefix: str | None = Field(default=None, description="A fixed prefix every value starts with, if any.")
+    case: Literal["any", "mixed", "lower", "upper"] = Field(
+        default="any", description="Letter case a valid value has; 'mixed' means both cases occur."
+    )
+    observed: bool = Field(
+        default=True,
+        description="True when the rule is measured from the venue's published examples, not documented.",
+    )
+
+
+class Credential(Strict):
+    id: CredentialId
+    label: Text = Field(description="The field's name as the venue shows it, e.g. 'Private Key'.")
+    secret: bool = Field(description="True for values that sign requests and must never be shared.")
+    required: bool = Field(default=True, description="False for optional credentials such as a key's own 2FA.")
+    format: CredentialFormat = Field(description="Format rules the checker applies to a pasted value.")
+    samples: list[str] = Field(
+        default_factory=list,
+        description="Sample values printed in the venue's docs; the checker flags them as placeholders.",
+    )
+
+
+class SignRequest(Strict):
+    method: Literal["GET", "POST", "PUT", "DELETE"] = Field(description="HTTP method.")
+    path: str = Field(pattern=r"^/", description="Request path as sent, starting with '/'.")
+    query: str = Field(default="", description="URL-encoded query string without '?', or ''.")
+    body: str = Field(default="", description="Request body exactly as sent, or ''.")
+    nonce: str | None = Field(default=None, description="Nonce, for venues that sign one.")
+    timestamp: str | None = Field(default=None, description="Timestamp as the venue expects it.")
+    recv_window: str | None = Field(default=None, description="Receive window in ms, for venues that sign it.")
+
+
+class SigningExample(Strict):
+    official: bool = Field(description="True for the venue's own published example; false for a computed one.")
+    source_url: Url = Field(description="Where the example (or the algorithm, if computed) is published.")
+    note: str = Field(default="", description="What the example is and how it was obtained.")
+    credentials: dict[CredentialId, str] = Field(description="Credential values the example uses.")
+    request: SignRequest = Field(description="The request the example signs.")
+    signature: Text = Field(description="The published (or computed) signature.")
+    prehash: str | None = Field(default=None, description="The published string that was signed, if given.")
+    compare: Literal["exact", "hex-ci"] = Field(
+        default="exact", description="'hex-ci' when the venue accepts hex signatures in either case."
+    )
+
+
+class Signing(Strict):
+    scheme: SchemeId = Field(description="Signing scheme id implemented by the checker.")
+    summary: Text = Field(description="One-line formula of the signature, shown on the guide.")
+    secret_decoding: Literal["raw", "base64"] = Field(description="How the secret becomes the HMAC key.")
+    signs: list[SignedField] = Field(
+        default_factory=list, description="Request fields the venue includes in the signature."
+    )
+    base_url: Url = Field(description="REST base URL the test request goes to.")
+    params: dict[str, str] = Field(default_factory=dict, description="Scheme-specific settings.")
+    test_request: SignRequest = Field(
+        description="A harmless read-only request the checker signs for the reader (e.g. balance)."
+    )
+    example: SigningExample = Field(description="The venue's published signature example; the build reproduces it.")
+
+
+class Pitfall(Strict):
+    id: AnchorId = Field(description="Anchor id of the pitfall.")
+    title: Text = Field(description="The pitfall in a few words.")
+    body: Text = Field(description="What goes wrong and how to avoid it.")
+
+
+class ErrorEntry(Strict):
+    code: Text = Field(description="The exact code or message string the venue returns, e.g. 'EAPI:Invalid nonce'.")
+    id: AnchorId = Field(description="Explicit anchor id of the troubleshooting entry, e.g. 'eapi-invalid-nonce'.")
+    kind: ErrorKind = Field(description="Category, used by the checker and the error index.")
+    message: str = Field(default="", description="The venue's message text, when the code is numeric.")
+    aliases: list[str] = Field(
+        default_factory=list, description="Other strings that identify this error (names, message variants)."
+    )
+    anchor_aliases: list[AnchorId] = Field(
+        default_factory=list, description="Former anchor ids of this entry; links to them still land here."
+    )
+    cause: Text = Field(description="Why it happens.")
+    fix: Text = Field(description="What to do about it.")
+    permission: AnchorId | None = Field(default=None, description="Id of the permission this error relates to.")
+
+
+class Faq(Strict):
+    id: AnchorId = Field(description="Anchor id of the question.")
+    question: Text = Field(description="The question as a reader asks it.")
+    answer: Text = Field(description="The answer, in Markdown.")
+
+
+class Source(Strict):
+    title: Text = Field(description="What the source is.")
+    url: Url = Field(description="Where it is.")
+
+
+class Venue(Strict):
+    """One exchange venue with its own API keys (Kraken Spot and Kraken Futures are two venues)."""
+
+    id: AnchorId = Field(description="Venue id; must equal the file name stem and is the URL slug.")
+    name: Text = Field(description="Display name, e.g. 'Kraken Spot'.")
+    exchange: Text = Field(description="The company, e.g. 'Kraken'.")
+    products: list[Product] = Field(min_length=1, description="Products this key trades.")
+    summary: Text = Field(description="One-paragraph introduction shown at the top of the guide.")
+    region_notes: Text = Field(description="Where the venue is available and who is restricted.")
+    quick_facts: QuickFacts = Field(description="The facts card at the top of the guide.")
+    links: Links = Field(description="Official pages the guide links to.")
+    prerequisites: list[Text] = Field(min_length=1, description="What the reader needs before starting.")
+    steps: list[Step] = Field(min_length=1, description="Ordered steps to create the key.")
+    permissions: list[Permission] = Field(min_length=1, description="Every permission box of the key form.")
+    use_cases: list[UseCase] = Field(min_length=1, description="Typical uses and the permissions each needs.")
+    ip_allowlist_advice: Text = Field(description="How to restrict the key to the bot's IP addresses.")
+    credentials: list[Credential] = Field(min_length=1, description="Each value the venue issues for a key.")
+    signing: Signing = Field(description="How requests are signed, with the venue's published example.")
+    security_tips: list[Text] = Field(min_length=1, description="Venue-specific security advice.")
+    pitfalls: list[Pitfall] = Field(default_factory=list, description="Common mistakes.")
+    errors: list[ErrorEntry] = Field(min_length=1, description="Troubleshooting entries, one per error code.")
+    faq: list[Faq] = Field(default_factory=list, description="Frequently asked questions.")
+    sources: list[Source] = Field(min_length=1, description="Where the facts on this page come from.")
+    last_verified: datetime.date = Field(description="Date a writer last checked the steps against the venue.")

@@ -1,0 +1,151 @@
+"""The MkDocs adapter: thin events that delegate to the loader, renderer and dataset helpers.
+
+Everything a future engine would reuse (model, loader, rendering, checker) knows nothing of MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .dataset import full_dataset, rules_slice
+from .loader import load_venue_file, venue_files
+from .model import Venue
+from .problems import Problem, format_problems
+from .render import PageRenderer
+from .schema import render_schema
+from .site import ProductConfig, SiteConfig
+
+log = get_plugin_logger(__name__)
+
+RULES_URI = "assets/keyguide/venues.json"
+DATASET_URI = "data/venues.json"
+DATASET_SCHEMA_URI = "data/venue.schema.json"
+
+
+class _ProductConfig(base.Config):
+    name = c.Type(str)
+    paste_place = c.Type(str)
+    outbound_ips = c.ListOfItems(c.Type(str), default=[])
+    key_storage = c.Type(str, default="")
+    url = c.Type(str, default="")
+
+
+class KeyguideConfig(base.Config):
+    venues_dir = c.Dir(exists=True, default="venues")
+    templates_dir = c.Dir(exists=True, default="macros")
+    stale_after_days = c.Type(int, default=180)
+    product = c.Optional(c.SubConfig(_ProductConfig))
+
+
+class KeyguidePlugin(BasePlugin[KeyguideConfig]):
+    """Generates the venue guides, the cross-venue pages and the checker's data."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.problems: list[Problem] = []
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.site = _site_config(self.config)
+        self.renderer = PageRenderer(Path(self.config.templates_dir), self.site)
+        self.root = Path(config.config_file_path).parent
+        return config
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        # Writers edit venue data and templates, not only docs_dir: reload on both.
+        server.watch(self.config.venues_dir)
+        server.watch(self.config.templates_dir)
+        return server
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        venues, self.problems = self._load_venues()
+        if self.problems:
+            for problem in self.problems:
+                log.error(problem.format())
+            if self.command != "serve":
+                raise PluginError(f"{len(self.problems)} problem(s) in venue files; see the lines above.")
+        self._generate_pages(files, config, venues)
+        self._generate_data(files, config, venues)
+        return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Under `mkdocs serve` a broken venue file must not stop the server: show its errors on every page.
+        if not self.problems:
+            return markdown
+        banner = '!!! failure "Venue data has problems"\n\n    ```text\n'
+        banner += "".join(f"    {line}\n" for line in format_problems(self.problems).splitlines())
+        return banner + "    ```\n\n" + markdown
+
+    def _load_venues(self) -> tuple[list[Venue], list[Problem]]:
+        loaded = [load_venue_file(p, self._display(p)) for p in venue_files(Path(self.config.venues_dir))]
+        problems = sorted(p for item in loaded for p in item.problems)
+        if not loaded:
+            problems.append(Problem(self._display(Path(self.config.venues_dir)), 1, "", "no venue files found"))
+        return [item.venue for item in loaded if item.venue is not None], problems
+
+    def _display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _generate_pages(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
+        today = datetime.date.today()
+        pages = {f"venues/{v.id}.md": self.renderer.venue_page(v, today=today) for v in venues}
+        pages["venues/index.md"] = self.renderer.venues_index_page(venues)
+        pages["comparison.md"] = self.renderer.comparison_page(venues)
+        pages["errors.md"] = self.renderer.error_index_page(venues)
+        for uri, content in pages.items():
+            _put(files, File.generated(config, uri, content=content))
+
+    def _generate_data(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
+        generated = {
+            RULES_URI: _json(rules_slice(venues)),
+            DATASET_URI: _json(full_dataset(venues)),
+            DATASET_SCHEMA_URI: render_schema(),
+        }
+        for uri, content in generated.items():
+            _put(files, File.generated(config, uri, content=content))
+
+
+def _put(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        raise PluginError(f"{file.src_uri} is generated from venue data; remove the hand-written file")
+    files.append(file)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _site_config(config: KeyguideConfig) -> SiteConfig:
+    product = config.product
+    return SiteConfig(
+        product=None
+        if product is None
+        else ProductConfig(
+            name=product.name,
+            paste_place=product.paste_place,
+            outbound_ips=tuple(product.outbound_ips),
+            key_storage=product.key_storage,
+            url=product.url,
+        ),
+        stale_after_days=config.stale_after_days,
+    )

@@ -1,0 +1,278 @@
+"""Render venues to Markdown pages with the Jinja templates in `macros/`.
+
+Independent of MkDocs: the plugin (or any other engine) hands over validated `Venue` models and gets Markdown
+back. All wording and markup live in the templates; this module only prepares values, supplies filters, and
+refuses to render a page that would break the anchor contract (duplicate ids, dangling references).
+
+Escaping, because the output is Markdown with embedded HTML:
+- Markdown fields of the YAML (`body`, `why`, `cause`, `fix`, `answer`, ...) are inserted as Markdown.
+- Plain-text fields placed in Markdown (labels, names, messages) go through `md` (backslash-escapes).
+- Anything placed inside raw HTML (attribute values, element text) goes through Jinja's `e`.
+- Literal strings (error codes, sample values) go through `code` (inline) or `fence` (block).
+- Table cells go through `cell`, which keeps a value on one line and escapes pipes outside code spans.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from keyguide.model import Permission, Venue
+from keyguide.site import SiteConfig
+
+# The fixed section ids of a guide page, in page order. They are published anchors (support links point at
+# them), so they are a contract: `macros/guide.j2` writes them literally and tests/test_render.py checks that
+# a rendered page carries exactly these ids, in this order. Never rename one; add, don't remove.
+SECTION_IDS: tuple[str, ...] = (
+    "quick-facts",
+    "before-you-start",
+    "steps",
+    "permissions",
+    "use-cases",
+    "ip-allowlist",
+    "paste-into-product",
+    "test-your-key",
+    "signing",
+    "security",
+    "pitfalls",
+    "troubleshooting",
+    "faq",
+    "sources",
+)
+# Fixed ids below section level (also a contract).
+SUBSECTION_IDS: tuple[str, ...] = ("signing-example",)
+
+VENUE_TEMPLATE = "venue.md.j2"
+VENUES_INDEX_TEMPLATE = "venues_index.md.j2"
+COMPARISON_TEMPLATE = "comparison.md.j2"
+ERROR_INDEX_TEMPLATE = "error_index.md.j2"
+
+_ANCHOR_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!])")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+class RenderError(ValueError):
+    """A venue cannot be rendered without breaking a page invariant (an anchor clash, a dangling id)."""
+
+
+class PageRenderer:
+    """Renders guide pages from the templates in `templates_dir` for one site configuration.
+
+    Args:
+        templates_dir: Directory holding `venue.md.j2`, `venues_index.md.j2`, `comparison.md.j2`,
+            `error_index.md.j2` and the macro library `guide.j2`.
+        site: White-label settings (product name, outbound IPs, staleness threshold).
+    """
+
+    def __init__(self, templates_dir: Path, site: SiteConfig) -> None:
+        self.site = site
+        self.env = _make_environment(templates_dir)
+        self.env.globals.update(site=site, product=site.product)
+
+    def venue_page(self, venue: Venue, *, today: datetime.date) -> str:
+        """Return the Markdown guide for `venues/<id>/`.
+
+        Args:
+            venue: The validated venue.
+            today: The build date; decides whether the freshness notice shows (no clock is read here).
+
+        Raises:
+            RenderError: Two anchors on the page share an id, or a use case or error names an unknown
+                or never-to-tick permission.
+        """
+        _check_page_ids(venue)
+        permissions = {p.id: p for p in venue.permissions}
+        _check_references(venue, permissions)
+        age_days = (today - venue.last_verified).days
+        return self._render(
+            VENUE_TEMPLATE,
+            venue=venue,
+            permissions=permissions,
+            today=today,
+            age_days=age_days,
+            stale=age_days > self.site.stale_after_days,
+        )
+
+    def venues_index_page(self, venues: Sequence[Venue]) -> str:
+        """Return the Markdown for `venues/`: pick your venue."""
+        return self._render(VENUES_INDEX_TEMPLATE, venues=_sorted(venues))
+
+    def comparison_page(self, venues: Sequence[Venue]) -> str:
+        """Return the Markdown for `comparison/`: one table across venues."""
+        return self._render(COMPARISON_TEMPLATE, venues=_sorted(venues))
+
+    def error_index_page(self, venues: Sequence[Venue]) -> str:
+        """Return the Markdown for `errors/`: every error code of every venue, linking to its guide anchor."""
+        return self._render(ERROR_INDEX_TEMPLATE, venues=_sorted(venues))
+
+    def _render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
+
+
+def _make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        undefined=StrictUndefined,
+        # Templates produce Markdown, where HTML-escaping everything would corrupt Markdown fields; HTML
+        # contexts inside them escape explicitly with `|e`. Templates named *.html.j2 get autoescape.
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        anchor=anchor,
+        block=block,
+        cell=cell,
+        code=code,
+        date=format_date,
+        fence=fence,
+        md=md_escape,
+        pct=pct,
+        state=permission_state,
+        url=url,
+    )
+    return env
+
+
+def _sorted(venues: Iterable[Venue]) -> list[Venue]:
+    return sorted(venues, key=lambda v: (v.name.casefold(), v.id))
+
+
+def _check_page_ids(venue: Venue) -> None:
+    """Every id on a guide page must be unique: a clash would make a published link land elsewhere."""
+    owners: dict[str, str] = {}
+
+    def claim(anchor_id: str, owner: str) -> None:
+        if anchor_id in owners:
+            raise RenderError(
+                f"{venue.id}: anchor id '{anchor_id}' is used by {owners[anchor_id]} and by {owner}"
+            )
+        owners[anchor_id] = owner
+
+    for section_id in (*SECTION_IDS, *SUBSECTION_IDS):
+        claim(section_id, "a fixed section of the guide")
+    for i, step in enumerate(venue.steps):
+        claim(step.id, f"steps[{i}]")
+    for i, pitfall in enumerate(venue.pitfalls):
+        claim(pitfall.id, f"pitfalls[{i}]")
+    for i, error in enumerate(venue.errors):
+        claim(error.id, f"errors[{i}]")
+        for j, alias in enumerate(error.anchor_aliases):
+            claim(alias, f"errors[{i}].anchor_aliases[{j}]")
+    for i, faq in enumerate(venue.faq):
+        claim(faq.id, f"faq[{i}]")
+
+
+def _check_references(venue: Venue, permissions: dict[str, Permission]) -> None:
+    for i, use_case in enumerate(venue.use_cases):
+        for j, permission_id in enumerate(use_case.permissions):
+            permission = permissions.get(permission_id)
+            if permission is None:
+                raise RenderError(f"{venue.id}: use_cases[{i}].permissions[{j}]: no permission '{permission_id}'")
+            if permission_state(permission) == "never":
+                raise RenderError(
+                    f"{venue.id}: use_cases[{i}].permissions[{j}]: '{permission_id}' must never be ticked"
+                )
+    for i, error in enumerate(venue.errors):
+        if error.permission is not None and error.permission not in permissions:
+            raise RenderError(f"{venue.id}: errors[{i}].permission: no permission '{error.permission}'")
+
+
+# Filters -------------------------------------------------------------------------------------------------
+
+
+def permission_state(permission: Permission) -> str:
+    """The state a guide shows: a permission that can move funds off the account is always 'never'."""
+    return "never" if permission.withdraw else permission.state
+
+
+def anchor(anchor_id: str) -> str:
+    """`{#id}` for attr_list (written via a filter because `{#` opens a Jinja comment)."""
+    if not _ANCHOR_RE.match(anchor_id):
+        raise RenderError(f"not an anchor id: {anchor_id!r}")
+    return "{#" + anchor_id + "}"
+
+
+def md_escape(text: object) -> str:
+    """Backslash-escape plain text so Markdown shows it literally (labels, names, messages)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    return escaped.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code(text: object) -> str:
+    """An inline code span holding `text` literally, whatever backticks it contains."""
+    value = " ".join(str(text).split("\n"))
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    ticks = "`" * (longest + 1)
+    if value.startswith("`") or value.endswith("`"):
+        value = f" {value} "
+    return f"{ticks}{value}{ticks}"
+
+
+def fence(text: object, lang: str = "text") -> str:
+    """A fenced code block holding `text` literally; the fence is longer than any backtick run inside."""
+    value = str(text).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`{3,}", value)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{value}\n{ticks}"
+
+
+def block(text: object, width: int = 0) -> str:
+    """Markdown text trimmed of surrounding blank lines, continuation lines indented by `width` spaces."""
+    lines = str(text).strip("\n").rstrip().split("\n")
+    pad = " " * width
+    return "\n".join([lines[0], *[(pad + line) if line.strip() else "" for line in lines[1:]]])
+
+
+def cell(text: object) -> str:
+    """Markdown text made safe for a table cell: one line, pipes outside code spans escaped."""
+    value = " ".join(str(text).split())
+    out: list[str] = []
+    pos = 0
+    for match in _CODE_SPAN.finditer(value):
+        out.append(value[pos : match.start()].replace("|", "\\|"))
+        out.append(match.group(0))
+        pos = match.end()
+    out.append(value[pos:].replace("|", "\\|"))
+    return "".join(out)
+
+
+def pct(value: float) -> str:
+    """A fee in percent: at least two decimals, no trailing zeros beyond them (0.1 -> '0.10%')."""
+    text = f"{value:.4f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}%"
+
+
+def format_date(value: datetime.date) -> str:
+    """'1 May 2026': unambiguous in every locale, independent of the machine's locale."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def url(value: object) -> str:
+    """A URL safe as a Markdown link destination (characters that end or confuse one are percent-encoded)."""
+    text = str(value)
+    for char, encoded in (("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), (" ", "%20"), ('"', "%22")):
+        text = text.replace(char, encoded)
+    return text

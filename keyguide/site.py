@@ -1,0 +1,26 @@
+"""White-label site settings: the bot product whose users paste keys. Independent of MkDocs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ProductConfig:
+    """The product readers paste their key into ("paste both into <name> → <paste_place>")."""
+
+    name: str
+    paste_place: str
+    outbound_ips: tuple[str, ...] = ()
+    key_storage: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Settings every rendered page may use."""
+
+    product: ProductConfig | None = None
+    stale_after_days: int = 180
+    checker_enabled: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
