@@ -35,7 +35,7 @@ def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
     if doc.data is None and doc.problems:
         pass  # a syntax error: there is no data to check further
     elif not isinstance(doc.data, dict):
-        problems.append(Problem(file, 1, "", "expected a mapping of venue fields at the top level"))
+        problems.append(Problem(file, doc.line_of(()), "", "expected a mapping of venue fields at the top level"))
     else:
         # Values the YAML reader already reported (duplicate key, bad date) are not reported twice.
         reported = {p.path for p in doc.problems}
@@ -169,7 +169,9 @@ def _show(value: Any) -> str:
 
 
 def _allowed(fields: list[str]) -> str:
-    return f" — allowed here: {', '.join(fields)}" if fields else ""
+    if not fields or len(fields) > 8:
+        return " — not a field here; check its spelling and indentation"
+    return f" — allowed here: {', '.join(fields)}"
 
 
 def _field_type(loc: Path) -> Any:

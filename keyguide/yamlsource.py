@@ -69,7 +69,8 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.constructor.ConstructorError, ValueError) as error:
             reason = getattr(error, "problem", None) or str(error)
-            self._problem(line, path, f"cannot read {node.value!r}: {reason}")
+            what = "date" if node.tag == "tag:yaml.org,2002:timestamp" else "value"
+            self._problem(line, path, f"{node.value!r} is not a valid {what}: {reason}")
             return None
 
     def _build_mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:

@@ -1,0 +1,58 @@
+"""The broken-venue corpus: each file in tests/venue_cases/ beside the exact lines writers must see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyguide.loader import load_venue_file, load_venues
+from keyguide.problems import VenueDataError
+from keyguide.starter import render_starter
+
+CASES = Path(__file__).parent / "venue_cases"
+CASE_FILES = sorted(CASES.glob("*.yaml"))
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CASE_FILES) >= 15
+    assert all(f.with_suffix(".expected").exists() for f in CASE_FILES)
+
+
+@pytest.mark.parametrize("case", CASE_FILES, ids=lambda p: p.stem)
+def test_broken_venue_reports_exact_lines(case: Path) -> None:
+    loaded = load_venue_file(case, display=f"venues/{case.name}")
+    expected = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    assert [p.format() for p in loaded.problems] == expected
+    assert loaded.venue is None
+
+
+def test_starter_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "demo.yaml"
+    path.write_text(render_starter("demo"), encoding="utf-8")
+    loaded = load_venue_file(path)
+    assert loaded.problems == ()
+    assert loaded.venue is not None and loaded.venue.id == "demo"
+
+
+def test_directory_load_collects_every_file(tmp_path: Path) -> None:
+    for case in ("bad-enum", "wrong-type"):
+        (tmp_path / f"{case}.yaml").write_text((CASES / f"{case}.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(VenueDataError) as raised:
+        load_venues(tmp_path)
+    lines = str(raised.value).splitlines()
+    assert lines[0].startswith(f"{tmp_path.as_posix()}/bad-enum.yaml:55: permissions[1].state")
+    assert lines[1].startswith(f"{tmp_path.as_posix()}/wrong-type.yaml:14: quick_facts.fees.maker_pct")
+    assert lines[-1] == "2 problems in venue files."
+
+
+def test_non_utf8_file_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(b"name: caf\xe9\n")
+    loaded = load_venue_file(path, display="venues/latin.yaml")
+    assert [p.format() for p in loaded.problems] == ["venues/latin.yaml:1: not UTF-8 text: invalid continuation byte"]
+
+
+def test_real_venues_load() -> None:
+    venues = load_venues(Path("venues"))
+    assert {"kraken-spot", "kraken-futures", "binance", "bybit"} <= {v.id for v in venues}
