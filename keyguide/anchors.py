@@ -1,23 +1,29 @@
-"""Anchor ids every guide page has: fixed by the templates, so venue data may not reuse them."""
+"""Anchor ids every guide page has. They are published (support links point at them), so they are a
+contract: `macros/guide.j2` writes them literally, tests check a rendered page carries exactly these ids in
+this order, and venue data may not reuse them. Never rename one; add, don't remove.
+"""
 
 from __future__ import annotations
 
-# Keep in sync with macros/guide.j2 (tests/test_render.py renders a page and checks each is an id).
-SECTION_IDS: frozenset[str] = frozenset(
-    {
-        "quick-facts",
-        "before-you-start",
-        "steps",
-        "permissions",
-        "use-cases",
-        "ip-allowlist",
-        "paste-into-product",
-        "test-your-key",
-        "signing",
-        "security",
-        "pitfalls",
-        "troubleshooting",
-        "faq",
-        "sources",
-    }
+SECTION_IDS: tuple[str, ...] = (
+    "quick-facts",
+    "before-you-start",
+    "steps",
+    "permissions",
+    "use-cases",
+    "ip-allowlist",
+    "paste-into-product",
+    "test-your-key",
+    "signing",
+    "security",
+    "pitfalls",
+    "troubleshooting",
+    "faq",
+    "sources",
 )
+# Fixed ids below section level.
+SUBSECTION_IDS: tuple[str, ...] = ("signing-example",)
+# Each permission item carries the id PERMISSION_ANCHOR_PREFIX + permission.id.
+PERMISSION_ANCHOR_PREFIX = "perm-"
+
+RESERVED_IDS: frozenset[str] = frozenset((*SECTION_IDS, *SUBSECTION_IDS))

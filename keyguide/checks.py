@@ -6,7 +6,7 @@ import datetime
 import re
 from collections.abc import Iterator
 
-from .anchors import SECTION_IDS
+from .anchors import PERMISSION_ANCHOR_PREFIX, RESERVED_IDS
 from .model import Venue
 from .problems import format_path, suggest
 from .yamlsource import Path
@@ -21,13 +21,17 @@ def check_venue(venue: Venue, stem: str, today: datetime.date | None = None) -> 
     today = today or datetime.date.today()
     return [
         *_check_identity(venue, stem),
-        *_check_anchor_ids(venue),
+        *check_page_contract(venue),
         *_check_permissions(venue),
-        *_check_references(venue),
         *_check_credentials(venue),
         *_check_dates(venue, today),
         *_check_signing_example(venue),
     ]
+
+
+def check_page_contract(venue: Venue) -> list[Finding]:
+    """Problems that would break the guide page's anchors or links: the renderer refuses these too."""
+    return [*_check_anchor_ids(venue), *_check_references(venue)]
 
 
 def _check_identity(venue: Venue, stem: str) -> Iterator[Finding]:
@@ -43,23 +47,39 @@ def page_anchors(venue: Venue) -> Iterator[tuple[Path, str]]:
         yield ("pitfalls", index, "id"), pitfall.id
     for index, error in enumerate(venue.errors):
         yield ("errors", index, "id"), error.id
-        for alias_index, alias in enumerate(error.anchor_aliases):
-            yield ("errors", index, "anchor_aliases", alias_index), alias
     for index, faq in enumerate(venue.faq):
         yield ("faq", index, "id"), faq.id
     for index, permission in enumerate(venue.permissions):
-        yield ("permissions", index, "id"), f"perm-{permission.id}"
+        yield ("permissions", index, "id"), PERMISSION_ANCHOR_PREFIX + permission.id
+
+
+def venue_aliases(venue: Venue) -> dict[str, str]:
+    """Former anchor ids of the venue's page and the live ids they resolve to."""
+    return dict(venue.anchor_aliases)
 
 
 def _check_anchor_ids(venue: Venue) -> Iterator[Finding]:
     seen: dict[str, Path] = {}
     for path, anchor in page_anchors(venue):
-        if anchor in SECTION_IDS:
+        if anchor in RESERVED_IDS:
             yield path, f"anchor id {anchor!r} is a section of every guide — choose another id"
         elif anchor in seen:
-            yield path, f"duplicate anchor id {anchor!r} (also at {format_path(seen[anchor])}) — ids must be unique"
+            yield (
+                path,
+                f"duplicate anchor id {anchor!r} (also at {format_path(seen[anchor])}) — ids must be unique",
+            )
         else:
             seen[anchor] = path
+    live = set(seen) | RESERVED_IDS
+    for old, target in venue.anchor_aliases.items():
+        path = ("anchor_aliases", old)
+        if old in live:
+            yield path, f"{old!r} is a live anchor on this page — an alias must be a former id"
+        elif target not in live:
+            yield (
+                path,
+                f"alias target {target!r} is not an anchor of this page" + suggest(target, sorted(live)),
+            )
 
 
 def _check_permissions(venue: Venue) -> Iterator[Finding]:
@@ -83,14 +103,14 @@ def _check_references(venue: Venue) -> Iterator[Finding]:
         if permission.id in seen:
             yield ("permissions", index, "id"), f"duplicate permission id {permission.id!r}"
         seen.add(permission.id)
-    withdraw_ids = {p.id for p in venue.permissions if p.withdraw}
+    never_ids = {p.id for p in venue.permissions if p.withdraw or p.state == "never"}
     for index, use_case in enumerate(venue.use_cases):
         for ref_index, ref in enumerate(use_case.permissions):
             path: Path = ("use_cases", index, "permissions", ref_index)
             if ref not in permission_ids:
                 yield path, f"unknown permission {ref!r}" + suggest(ref, permission_ids)
-            elif ref in withdraw_ids:
-                yield path, f"use case needs withdraw permission {ref!r} — no use case may withdraw"
+            elif ref in never_ids:
+                yield path, f"permission {ref!r} must never be ticked — no use case may need it"
     codes: set[str] = set()
     for index, error in enumerate(venue.errors):
         if error.permission is not None and error.permission not in permission_ids:
@@ -112,7 +132,10 @@ def _check_credentials(venue: Venue) -> Iterator[Finding]:
         seen.add(credential.id)
         length = credential.format.length
         if length is not None and length.min > length.max:
-            yield ("credentials", index, "format", "length"), f"min {length.min} is greater than max {length.max}"
+            yield (
+                ("credentials", index, "format", "length"),
+                f"min {length.min} is greater than max {length.max}",
+            )
     if not any(c.secret for c in venue.credentials):
         yield ("credentials",), "no credential is marked 'secret: true' — a key always has a secret part"
     for name in venue.signing.example.credentials:

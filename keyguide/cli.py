@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
+import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,11 +34,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     new.add_argument("id", help="venue id, e.g. 'okx' (also the file name and URL)")
     new.add_argument("--venues", type=Path, default=Path("venues"))
 
+    anchors = commands.add_parser("anchors", help="compare the site's anchors with the committed registry")
+    anchors.add_argument("--update", action="store_true", help="add the site's new anchors to the registry")
+    anchors.add_argument("--registry", type=Path, default=Path("anchors.txt"))
+    anchors.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
+
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args.paths, args.format, args.stale_days if args.stale else None)
     if args.command == "schema":
         return _schema(args.output, args.check)
+    if args.command == "anchors":
+        return _anchors(args.config, args.registry, args.update)
     return _new(args.id, args.venues)
 
 
@@ -70,7 +80,9 @@ def _check(paths: Sequence[Path], output: str, stale_days: int | None) -> int:
         for item in stale:
             assert item.venue is not None
             age = (today - item.venue.last_verified).days
-            print(f"{item.file}: stale: last verified {item.venue.last_verified.isoformat()} ({age} days ago)")
+            print(
+                f"{item.file}: stale: last verified {item.venue.last_verified.isoformat()} ({age} days ago)"
+            )
         if stale:
             return 1
     print(f"{len(loaded)} venue file{'s' if len(loaded) != 1 else ''} OK.")
@@ -89,6 +101,32 @@ def _schema(output: Path, check_only: bool) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     print(f"wrote {output}")
+    return 0
+
+
+def _anchors(config: Path, registry: Path, update: bool) -> int:
+    from .registry import load_registry, parse_registry, render_registry
+
+    with tempfile.TemporaryDirectory(prefix="keyguide-anchors-") as tmp:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config), "-d", tmp]
+        if subprocess.run(command, env=env, check=False).returncode != 0:
+            print("keyguide anchors: the site does not build; fix the errors above first", file=sys.stderr)
+            return 1
+        published = parse_registry((Path(tmp) / "anchors.txt").read_text(encoding="utf-8"))
+    registered = load_registry(registry)
+    new = sorted(published - registered)
+    if update:
+        # Never drop a registered anchor: lost ones must stay listed so the build keeps demanding an alias.
+        registry.write_text(render_registry(registered | published), encoding="utf-8")
+        print(f"{registry}: {len(new)} anchor(s) added")
+        return 0
+    for anchor in new:
+        print(f"{registry}: not registered: {anchor}")
+    if new:
+        print(f"run 'keyguide anchors --update' and commit {registry}")
+        return 1
+    print(f"{registry}: every published anchor is registered.")
     return 0
 
 

@@ -19,10 +19,13 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .browser import BrowserAssets
+from .checks import page_anchors, venue_aliases
 from .dataset import full_dataset, rules_slice
 from .loader import load_venue_file, venue_files
 from .model import Venue
 from .problems import Problem, format_problems
+from .registry import Anchor, heading_ids, load_registry, lost_anchors, render_registry
 from .render import PageRenderer
 from .schema import render_schema
 from .site import ProductConfig, SiteConfig
@@ -35,8 +38,8 @@ DATASET_SCHEMA_URI = "data/venue.schema.json"
 
 
 class _ProductConfig(base.Config):
-    name = c.Type(str)
-    paste_place = c.Type(str)
+    name = c.Optional(c.Type(str))
+    paste_place = c.Type(str, default="")
     outbound_ips = c.ListOfItems(c.Type(str), default=[])
     key_storage = c.Type(str, default="")
     url = c.Type(str, default="")
@@ -46,7 +49,8 @@ class KeyguideConfig(base.Config):
     venues_dir = c.Dir(exists=True, default="venues")
     templates_dir = c.Dir(exists=True, default="macros")
     stale_after_days = c.Type(int, default=180)
-    product = c.Optional(c.SubConfig(_ProductConfig))
+    product = c.SubConfig(_ProductConfig)  # no name: neutral wording
+    anchors_file = c.Type(str, default="anchors.txt")
 
 
 class KeyguidePlugin(BasePlugin[KeyguideConfig]):
@@ -57,6 +61,8 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.problems: list[Problem] = []
+        self.published: set[Anchor] = set()
+        self.aliases: dict[str, dict[str, str]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -65,9 +71,12 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self.site = _site_config(self.config)
         self.renderer = PageRenderer(Path(self.config.templates_dir), self.site)
         self.root = Path(config.config_file_path).parent
+        self.browser = BrowserAssets(self.root)
         return config
 
-    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
         # Writers edit venue data and templates, not only docs_dir: reload on both.
         server.watch(self.config.venues_dir)
         server.watch(self.config.templates_dir)
@@ -75,6 +84,11 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         venues, self.problems = self._load_venues()
+        self.published, self.aliases = set(), {}
+        for venue in venues:
+            page = f"venues/{venue.id}/"
+            self.published.update(Anchor(page, anchor) for _, anchor in page_anchors(venue))
+            self.aliases[page] = venue_aliases(venue)
         if self.problems:
             for problem in self.problems:
                 log.error(problem.format())
@@ -82,7 +96,18 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
                 raise PluginError(f"{len(self.problems)} problem(s) in venue files; see the lines above.")
         self._generate_pages(files, config, venues)
         self._generate_data(files, config, venues)
+        for uri, content in self.browser.static_files().items():
+            _put(files, File.generated(config, uri, content=content))
         return files
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        self.published.update(Anchor(page.url, anchor) for anchor in heading_ids(output))
+        return self.browser.secure_html(output, serving=self.command == "serve")
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._check_anchor_registry(Path(config.site_dir))
+        for name, content in self.browser.extra_site_files().items():
+            (Path(config.site_dir) / name).write_text(content, encoding="utf-8")
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Under `mkdocs serve` a broken venue file must not stop the server: show its errors on every page.
@@ -92,11 +117,28 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         banner += "".join(f"    {line}\n" for line in format_problems(self.problems).splitlines())
         return banner + "    ```\n\n" + markdown
 
+    def _check_anchor_registry(self, site_dir: Path) -> None:
+        # The site publishes its own anchor list, which `keyguide anchors --update` copies into the registry.
+        (site_dir / "anchors.txt").write_text(render_registry(self.published), encoding="utf-8")
+        registered = load_registry(self.root / self.config.anchors_file)
+        lost = lost_anchors(registered, self.published, self.aliases)
+        for message in lost:
+            log.error(message)
+        unregistered = len(self.published - registered)
+        if unregistered:
+            log.info(
+                f"{unregistered} new anchor(s) not in {self.config.anchors_file}: run 'keyguide anchors --update'"
+            )
+        if lost and self.command != "serve":
+            raise PluginError(f"{len(lost)} published anchor(s) lost; see the lines above.")
+
     def _load_venues(self) -> tuple[list[Venue], list[Problem]]:
         loaded = [load_venue_file(p, self._display(p)) for p in venue_files(Path(self.config.venues_dir))]
         problems = sorted(p for item in loaded for p in item.problems)
         if not loaded:
-            problems.append(Problem(self._display(Path(self.config.venues_dir)), 1, "", "no venue files found"))
+            problems.append(
+                Problem(self._display(Path(self.config.venues_dir)), 1, "", "no venue files found")
+            )
         return [item.venue for item in loaded if item.venue is not None], problems
 
     def _display(self, path: Path) -> str:
@@ -139,7 +181,7 @@ def _site_config(config: KeyguideConfig) -> SiteConfig:
     product = config.product
     return SiteConfig(
         product=None
-        if product is None
+        if product.name is None
         else ProductConfig(
             name=product.name,
             paste_place=product.paste_place,

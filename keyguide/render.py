@@ -22,30 +22,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from keyguide.checks import check_page_contract
 from keyguide.model import Permission, Venue
+from keyguide.problems import format_path
 from keyguide.site import SiteConfig
-
-# The fixed section ids of a guide page, in page order. They are published anchors (support links point at
-# them), so they are a contract: `macros/guide.j2` writes them literally and tests/test_render.py checks that
-# a rendered page carries exactly these ids, in this order. Never rename one; add, don't remove.
-SECTION_IDS: tuple[str, ...] = (
-    "quick-facts",
-    "before-you-start",
-    "steps",
-    "permissions",
-    "use-cases",
-    "ip-allowlist",
-    "paste-into-product",
-    "test-your-key",
-    "signing",
-    "security",
-    "pitfalls",
-    "troubleshooting",
-    "faq",
-    "sources",
-)
-# Fixed ids below section level (also a contract).
-SUBSECTION_IDS: tuple[str, ...] = ("signing-example",)
 
 VENUE_TEMPLATE = "venue.md.j2"
 VENUES_INDEX_TEMPLATE = "venues_index.md.j2"
@@ -53,8 +33,11 @@ COMPARISON_TEMPLATE = "comparison.md.j2"
 ERROR_INDEX_TEMPLATE = "error_index.md.j2"
 
 _ANCHOR_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+# Words a credential id spells in capitals when shown as a field name (`api_secret` -> "API secret").
+_ACRONYMS = frozenset({"api", "id", "ip", "otp", "2fa", "uid"})
 _MONTHS = (
     "January",
     "February",
@@ -100,9 +83,8 @@ class PageRenderer:
             RenderError: Two anchors on the page share an id, or a use case or error names an unknown
                 or never-to-tick permission.
         """
-        _check_page_ids(venue)
+        _check_page_contract(venue)
         permissions = {p.id: p for p in venue.permissions}
-        _check_references(venue, permissions)
         age_days = (today - venue.last_verified).days
         return self._render(
             VENUE_TEMPLATE,
@@ -135,7 +117,9 @@ def _make_environment(templates_dir: Path) -> Environment:
         undefined=StrictUndefined,
         # Templates produce Markdown, where HTML-escaping everything would corrupt Markdown fields; HTML
         # contexts inside them escape explicitly with `|e`. Templates named *.html.j2 get autoescape.
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        autoescape=select_autoescape(
+            enabled_extensions=("html.j2",), default_for_string=False, default=False
+        ),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -147,11 +131,14 @@ def _make_environment(templates_dir: Path) -> Environment:
         code=code,
         date=format_date,
         fence=fence,
+        field_name=field_name,
+        inline=inline,
         md=md_escape,
         pct=pct,
         state=permission_state,
         url=url,
     )
+    env.globals.update(alias_ids=alias_ids, credential_label=credential_label)
     return env
 
 
@@ -159,44 +146,13 @@ def _sorted(venues: Iterable[Venue]) -> list[Venue]:
     return sorted(venues, key=lambda v: (v.name.casefold(), v.id))
 
 
-def _check_page_ids(venue: Venue) -> None:
-    """Every id on a guide page must be unique: a clash would make a published link land elsewhere."""
-    owners: dict[str, str] = {}
-
-    def claim(anchor_id: str, owner: str) -> None:
-        if anchor_id in owners:
-            raise RenderError(
-                f"{venue.id}: anchor id '{anchor_id}' is used by {owners[anchor_id]} and by {owner}"
-            )
-        owners[anchor_id] = owner
-
-    for section_id in (*SECTION_IDS, *SUBSECTION_IDS):
-        claim(section_id, "a fixed section of the guide")
-    for i, step in enumerate(venue.steps):
-        claim(step.id, f"steps[{i}]")
-    for i, pitfall in enumerate(venue.pitfalls):
-        claim(pitfall.id, f"pitfalls[{i}]")
-    for i, error in enumerate(venue.errors):
-        claim(error.id, f"errors[{i}]")
-        for j, alias in enumerate(error.anchor_aliases):
-            claim(alias, f"errors[{i}].anchor_aliases[{j}]")
-    for i, faq in enumerate(venue.faq):
-        claim(faq.id, f"faq[{i}]")
-
-
-def _check_references(venue: Venue, permissions: dict[str, Permission]) -> None:
-    for i, use_case in enumerate(venue.use_cases):
-        for j, permission_id in enumerate(use_case.permissions):
-            permission = permissions.get(permission_id)
-            if permission is None:
-                raise RenderError(f"{venue.id}: use_cases[{i}].permissions[{j}]: no permission '{permission_id}'")
-            if permission_state(permission) == "never":
-                raise RenderError(
-                    f"{venue.id}: use_cases[{i}].permissions[{j}]: '{permission_id}' must never be ticked"
-                )
-    for i, error in enumerate(venue.errors):
-        if error.permission is not None and error.permission not in permissions:
-            raise RenderError(f"{venue.id}: errors[{i}].permission: no permission '{error.permission}'")
+def _check_page_contract(venue: Venue) -> None:
+    """Refuse a page whose anchors would clash or whose links would dangle (the loader reports these first)."""
+    findings = check_page_contract(venue)
+    if findings:
+        raise RenderError(
+            "; ".join(f"{venue.id}: {format_path(path)}: {message}" for path, message in findings)
+        )
 
 
 # Filters -------------------------------------------------------------------------------------------------
@@ -251,11 +207,36 @@ def cell(text: object) -> str:
     out: list[str] = []
     pos = 0
     for match in _CODE_SPAN.finditer(value):
-        out.append(value[pos : match.start()].replace("|", "\\|"))
+        out.append(_UNESCAPED_PIPE.sub(r"\\|", value[pos : match.start()]))
         out.append(match.group(0))
         pos = match.end()
-    out.append(value[pos:].replace("|", "\\|"))
+    out.append(_UNESCAPED_PIPE.sub(r"\\|", value[pos:]))
     return "".join(out)
+
+
+def inline(text: object) -> str:
+    """Markdown text on one line (headings, list labels)."""
+    return " ".join(str(text).split())
+
+
+def field_name(credential_id: str) -> str:
+    """A credential id as a field name: `api_secret` -> 'API secret'."""
+    words = [w.upper() if w in _ACRONYMS else w for w in credential_id.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def alias_ids(venue: Venue, live_id: str) -> list[str]:
+    """Former anchor ids that now resolve to `live_id`, sorted."""
+    return sorted(old for old, target in venue.anchor_aliases.items() if target == live_id)
+
+
+def credential_label(venue: Venue, credential_id: str) -> str:
+    """The venue's label for a credential id (the id itself if the venue declares no such credential)."""
+    for credential in venue.credentials:
+        if credential.id == credential_id:
+            return credential.label
+    return credential_id
 
 
 def pct(value: float) -> str:

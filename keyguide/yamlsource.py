@@ -45,8 +45,7 @@ class YamlDocument:
 
 
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
 
 
@@ -105,7 +104,9 @@ def _reject_aliases(text: str, doc: YamlDocument) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             line = event.start_mark.line + 1
-            doc.problems.append(YamlProblem(line, (), "anchors and aliases ('&', '*') are not allowed — repeat the value"))
+            doc.problems.append(
+                YamlProblem(line, (), "anchors and aliases ('&', '*') are not allowed — repeat the value")
+            )
 
 
 def parse_yaml(text: str) -> YamlDocument:
