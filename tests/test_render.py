@@ -15,7 +15,8 @@ import pytest
 
 from keyguide import render
 from keyguide.model import Venue
-from keyguide.render import SECTION_IDS, SUBSECTION_IDS, PageRenderer, RenderError
+from keyguide.anchors import SECTION_IDS, SUBSECTION_IDS
+from keyguide.render import PageRenderer, RenderError
 from keyguide.site import ProductConfig, SiteConfig
 
 ROOT = Path(__file__).resolve().parents[1]

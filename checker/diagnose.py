@@ -1,0 +1,860 @@
+"""Diagnose pasted credentials against a venue's declared key formats.
+
+Every finding names a field, a position in the value as pasted and a code point, never the value. Only
+leading/trailing ASCII whitespace is trimmed (and reported); everything else is reported, not fixed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from checker.findings import Diagnosis, Finding, Severity, describe_char
+from checker.rules import Credential, Format, Rules, Venue
+
+MAX_LENGTH = 16384
+_TRIM = " \t\r\n\f\v"
+_TRIM_NAMES = {
+    " ": "space",
+    "\t": "tab",
+    "\n": "newline",
+    "\r": "carriage return",
+    "\f": "form feed",
+    "\v": "vertical tab",
+}
+_ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060}
+_BOM = 0xFEFF
+_BULLETS = {0x2022, 0x25CF, 0x2219, 0x00B7, 0x25AA, 0x2027, 0x22C5, 0x2217, 0xFF0A, 0x25E6, 0x2981}
+_ELLIPSIS = 0x2026
+_QUOTES = "\"'`\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u00bb\u2039\u203a\u00b4\u2032\u2033"
+# Cyrillic and Greek letters that render like Latin ones; a keyboard layout switch or a font fallback
+# produces them, and they are invisible to a reader comparing by eye.
+_HOMOGLYPHS = {
+    **dict(zip("абвезкмнорстухіјѕԁԛԝһӏ", "a6Bek3MHopcTyxijsdqwhl", strict=True)),
+    **dict(zip("АВЕКМНОРСТУХІЈЅԚԜ", "ABEKMHOPCTYXIJSQW", strict=True)),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοναριυκϲϳ", "ABEZHIKMNOPTYXovapiukcj", strict=True)),
+}
+_ALPHABETS = {
+    "base64": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="),
+    "base64url": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_="),
+    "hex": frozenset("0123456789abcdefABCDEF"),
+    "alphanumeric": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+    "uuid": frozenset("0123456789abcdefABCDEF-"),
+    "printable": frozenset(chr(c) for c in range(0x20, 0x7F)),
+}
+_ALPHABET_WORDS = {
+    "base64": "standard base64 characters (A-Z a-z 0-9 + / and = padding)",
+    "base64url": "URL-safe base64 characters (A-Z a-z 0-9 - _)",
+    "hex": "hexadecimal digits (0-9 a-f)",
+    "alphanumeric": "letters and digits (A-Z a-z 0-9)",
+    "uuid": "a UUID (8-4-4-4-12 hex digits with dashes)",
+    "printable": "printable ASCII characters",
+}
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_BYTES_LITERAL = re.compile(r"[bB](['\"])(.*)\1\Z", re.DOTALL)
+_ENV = re.compile(r"(export\s+|set\s+|\$env:)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.+)\Z", re.DOTALL | re.IGNORECASE)
+_JSON_PAIR = re.compile(r"\{?\s*([\"'])([^\"']{1,80})\1\s*:\s*([\"'])(.*)\3\s*,?\s*\}?\Z", re.DOTALL)
+_ESCAPE = re.compile(r"\\(?:[nrt0]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
+_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----")
+_PLACEHOLDER = re.compile(
+    r"""
+      <[^<>]{1,64}>                                   # <SECRET>, <your key>
+    | \$\{?[A-Za-z_][A-Za-z0-9_]*\}?                 # $API_SECRET, ${API_SECRET}
+    | \{\{.{0,64}\}\} | %[A-Za-z_]+%                 # {{ secret }}, %SECRET%
+    | (?:[xX*#]{3,}[-_ ]?)+                          # xxxx, XXXX-XXXX
+    | (?:api[-_ ]?)?(?:key|secret|passphrase|password|token|apikey|apisecret)s?
+    | .*(?:your|my)[-_ ]?(?:own[-_ ]?)?(?:api[-_ ]?|secret[-_ ]?|private[-_ ]?)?
+        (?:key|secret|pass(?:phrase|word)?|token).*
+    | .*(?:key|secret|pass(?:phrase|word)?|token)[-_ ]?(?:here|goes[-_ ]?here).*
+    | .*(?:replace[-_ ]?me|change[-_ ]?me|placeholder|insert[-_ ]?(?:here|your)|redacted|todo|fixme).*
+    | (?:my|test|dummy|fake|sample|example|demo)[-_ ]?(?:api[-_ ]?)?(?:key|secret|pass(?:phrase|word)?)
+    """,
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+_PEM_KINDS = {
+    "EC PRIVATE KEY": "an elliptic-curve (EC) private key",
+    "RSA PRIVATE KEY": "an RSA private key",
+    "PRIVATE KEY": "a PKCS#8 private key (Ed25519, RSA or EC)",
+    "OPENSSH PRIVATE KEY": "an OpenSSH private key",
+    "PUBLIC KEY": "a public key",
+    "RSA PUBLIC KEY": "an RSA public key",
+    "CERTIFICATE": "a certificate",
+}
+
+
+@dataclass
+class _Field:
+    """Working state for one field; positions are kept relative to the value as pasted."""
+
+    credential: Credential
+    raw: str
+    value: str = ""
+    offset: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    # Set once a finding explains the value as a whole, so format checks would only repeat it.
+    settled: bool = False
+    format_failed: bool = False
+
+
+def describe_format(fmt: Format) -> str:
+    """Plain words for a format, e.g. `56 standard base64 characters (42 bytes once decoded)`."""
+    words = _ALPHABET_WORDS[fmt.alphabet]
+    length = fmt.length
+    if length is not None and length.min is not None and length.min == length.max:
+        text = f"{length.min} {words}"
+    elif length is not None and length.min is not None and length.max is not None:
+        text = f"{length.min} to {length.max} {words}"
+    elif length is not None and length.min is not None:
+        text = f"at least {length.min} {words}"
+    elif length is not None and length.max is not None:
+        text = f"at most {length.max} {words}"
+    else:
+        text = words
+    if fmt.prefix:
+        text += f", starting with {fmt.prefix!r}"
+    if fmt.decoded_bytes is not None:
+        text += f" ({fmt.decoded_bytes} bytes once decoded)"
+    if fmt.case in ("lower", "upper"):
+        text += f", {fmt.case}case"
+    if fmt.observed:
+        text += " (as seen in the venue's examples; not documented)"
+    return text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}es" if noun.endswith("s") else f"{count} {noun}s"
+
+
+def _anchor(venue: Venue, credential: Credential, kind: str | None = None) -> str | None:
+    if kind is None:
+        if "passphrase" in credential.id or "password" in credential.id:
+            kind = "invalid_passphrase"
+        elif credential.secret:
+            kind = "invalid_signature"
+        else:
+            kind = "invalid_key"
+    entry = venue.first_error(kind)
+    return entry.id if entry else None
+
+
+class _Reporter:
+    def __init__(self, venue: Venue, state: _Field) -> None:
+        self.venue = venue
+        self.state = state
+
+    def add(
+        self,
+        problem: str,
+        severity: Severity,
+        position: int | None,
+        message: str,
+        hint: str,
+        *,
+        kind: str | None = None,
+    ) -> None:
+        credential = self.state.credential
+        self.state.findings.append(
+            Finding(
+                code=f"{credential.id}.{problem}",
+                severity=severity,
+                field=credential.id,
+                position=position,
+                message=f"{credential.label}: {message}",
+                hint=hint,
+                anchor=_anchor(self.venue, credential, kind),
+            )
+        )
+
+
+def _trim_words(chars: str, where: str) -> list[str]:
+    counts: dict[str, int] = {}
+    # CR LF is one line break to a reader; count it as one newline.
+    chars = chars.replace("\r\n", "\n")
+    for char in chars:
+        counts[_TRIM_NAMES[char]] = counts.get(_TRIM_NAMES[char], 0) + 1
+    return [f"{_plural(n, f'{where} {name}')}" for name, n in counts.items()]
+
+
+def _check_trim(state: _Field, report: _Reporter) -> None:
+    raw = state.raw
+    start = len(raw) - len(raw.lstrip(_TRIM))
+    end = len(raw.rstrip(_TRIM))
+    if start >= end:
+        state.value, state.offset = "", 0
+        return
+    state.value, state.offset = raw[start:end], start
+    if start or end < len(raw):
+        words = _trim_words(raw[:start], "leading") + _trim_words(raw[end:], "trailing")
+        text = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+        report.add(
+            "trimmed",
+            "info",
+            None,
+            f"removed {text}; the rest was checked as is.",
+            "Copy-paste often adds these. Make sure your code or config does not keep them either.",
+        )
+
+
+def _soft(state: _Field) -> bool:
+    # A printable passphrase may legitimately contain quotes, '=' or '{'; there a wrapper is only suspicious.
+    return state.credential.format.alphabet == "printable"
+
+
+def _unwrap(state: _Field, report: _Reporter, venue: Venue) -> None:
+    """Recognise what was pasted around the value (file formats, quotes, assignments) and look inside."""
+    for _ in range(4):
+        value, offset = state.value, state.offset
+        severity: Severity = "warning" if _soft(state) else "error"
+        pem = _PEM.search(value)
+        if "privateKey" in value and ("apiKeys/" in value or "organizations/" in value):
+            report.add(
+                "cdp_json",
+                "error",
+                offset,
+                f"this is a whole Coinbase CDP API key file (JSON with a key name and a private key); "
+                f"{venue.name} uses an HMAC secret of {describe_format(state.credential.format)}.",
+                "A CDP key belongs to Coinbase Advanced Trade. Create an API key on this venue instead.",
+            )
+            state.settled = True
+            return
+        prefix = state.credential.format.prefix or ""
+        if pem and not prefix.startswith("-----BEGIN") and "\\n" not in prefix:
+            kind = _PEM_KINDS.get(pem.group(1), "a PEM-encoded key")
+            report.add(
+                "pem",
+                "error",
+                offset + pem.start(),
+                f"position {offset + pem.start()} starts a PEM block holding {kind}; {venue.name} expects "
+                f"an HMAC secret of {describe_format(state.credential.format)} here.",
+                "PEM keys are for RSA/Ed25519/ECDSA signing, not HMAC. Paste the secret the venue showed when "
+                "you created an HMAC key.",
+            )
+            state.settled = True
+            return
+        if value.startswith("{") and value.endswith("}"):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict) and len(parsed) != 1:
+                report.add(
+                    "json_wrapper",
+                    severity,
+                    offset,
+                    f"the value is a JSON object with {len(parsed)} entries, not a single credential.",
+                    f"Paste only the {state.credential.label} itself, without the JSON around it.",
+                )
+                state.settled = True
+                return
+        match = _JSON_PAIR.match(value)
+        if match and (value.startswith(("{", '"', "'"))):
+            report.add(
+                "json_wrapper",
+                severity,
+                offset,
+                f"the value is wrapped in a JSON or dict entry (a name, a colon, then the value in quotes); "
+                f"the wrapper ends at position {offset + match.start(4)}.",
+                f"Paste only the {state.credential.label} itself, without the name and quotes around it.",
+            )
+            state.value, state.offset = match.group(4), offset + match.start(4)
+            continue
+        match = _BYTES_LITERAL.match(value)
+        if match:
+            report.add(
+                "bytes_literal",
+                severity,
+                offset,
+                "the value is written as a Python bytes literal (b'...'): the b and the quotes are not part of it.",
+                "Print the value with .decode() (or copy it from the venue again) instead of printing the bytes.",
+            )
+            state.value, state.offset = match.group(2), offset + match.start(2)
+            continue
+        match = _ENV.match(value)
+        if match and (match.group(1) or len(match.group(2)) >= 2) and not set(match.group(3)) <= {"="}:
+            what = "a shell export" if match.group(1) else "a NAME=value assignment (.env style)"
+            report.add(
+                "env_wrapper",
+                severity,
+                offset,
+                f"the value is {what}; the value itself starts at position {offset + match.start(3)}.",
+                f"Paste only the {state.credential.label}, without the variable name and '='.",
+            )
+            state.value, state.offset = match.group(3).rstrip(_TRIM), offset + match.start(3)
+            continue
+        first, last = value[0], value[-1]
+        if first in _QUOTES or last in _QUOTES:
+            both = len(value) >= 2 and first in _QUOTES and last in _QUOTES
+            position = offset if first in _QUOTES else offset + len(value) - 1
+            shown = first if first in _QUOTES else last
+            where = "wrapped in" if both else ("starts with" if first in _QUOTES else "ends with")
+            report.add(
+                "quoted",
+                severity,
+                position,
+                f"the value is {where} quotes: position {position} is {describe_char(shown)}.",
+                "Quotes belong to code or config syntax, not to the value. Word processors and chat apps also "
+                "turn straight quotes into curly ones.",
+            )
+            start = 1 if first in _QUOTES else 0
+            end = len(value) - 1 if (last in _QUOTES and len(value) > start) else len(value)
+            state.value, state.offset = value[start:end], offset + start
+            if not state.value:
+                return
+            continue
+        return
+
+
+def _check_content(state: _Field, report: _Reporter, rules: Rules, venue: Venue) -> None:
+    """Whole-value problems: masked, truncated, placeholder, sample, key:secret pasted together."""
+    value, offset = state.value, state.offset
+    credential = state.credential
+    stars = value.find("***")
+    bullet = next((i for i, c in enumerate(value) if ord(c) in _BULLETS), -1)
+    masked = min((p for p in (stars, bullet) if p >= 0), default=-1)
+    if masked >= 0:
+        report.add(
+            "masked",
+            "error",
+            offset + masked,
+            f"position {offset + masked} starts a masked part ({describe_char(value[masked])}): this is the "
+            "hidden form the venue shows, not the value.",
+            f"The venue shows the {credential.label} in full only once, when the key is created. If you did "
+            "not save it then, create a new key.",
+        )
+        state.settled = True
+    ellipsis = value.find("\u2026")
+    dots = value.find("...")
+    truncated = min((p for p in (ellipsis, dots) if p >= 0), default=-1)
+    if truncated >= 0:
+        report.add(
+            "truncated",
+            "error",
+            offset + truncated,
+            f"position {offset + truncated} is {describe_char(value[truncated])}"
+            f"{'' if value[truncated] != '.' else ' (three dots)'}: the value looks shortened for display.",
+            f"Copy the full {credential.label} with the venue's copy button instead of selecting the visible text.",
+        )
+        state.settled = True
+    if state.settled:
+        return
+    bare = value.rstrip(".\u2026").strip()
+    if bare and (_PLACEHOLDER.fullmatch(bare) or (len(bare) >= 4 and len(set(bare)) == 1)):
+        # A passphrase is chosen by the user, so "mypassword" may be real (if unwise): warn only.
+        report.add(
+            "placeholder",
+            "warning" if _soft(state) else "error",
+            None,
+            "this looks like a placeholder from a template or tutorial, not a real credential.",
+            f"Replace it with the {credential.label} the venue showed you when you created the key.",
+        )
+        state.settled = True
+        return
+    for other in rules.venues.values():
+        for candidate in other.credentials:
+            if value in candidate.samples:
+                whose = "this venue's" if other.id == venue.id else f"the {other.name}"
+                report.add(
+                    "sample",
+                    "error",
+                    None,
+                    f"this is the example {candidate.label} published in {whose} documentation, not your own.",
+                    "Example values from documentation never authenticate. Use the key you created.",
+                )
+                state.settled = True
+                return
+    if state.settled:
+        return
+    _check_combined(state, report, venue)
+
+
+def _check_combined(state: _Field, report: _Reporter, venue: Venue) -> None:
+    value, offset = state.value, state.offset
+    for match in re.finditer(r"\s*[:,;|]\s*|\s+", value):
+        left, right = value[: match.start()], value[match.end() :]
+        if not left or not right:
+            continue
+        formats = [c.format for c in venue.credentials if c.format.specific]
+        if any(matches_format(left, f) for f in formats) or any(matches_format(right, f) for f in formats):
+            sep = value[match.start() : match.end()].strip() or value[match.start()]
+            report.add(
+                "combined",
+                "error",
+                offset + match.start(),
+                f"two values seem pasted together: position {offset + match.start()} is a separator "
+                f"({describe_char(sep[0])}) between two credential-shaped parts.",
+                f"Put each credential in its own field. {state.credential.label} is "
+                f"{describe_format(state.credential.format)}.",
+            )
+            state.settled = True
+            return
+
+
+@dataclass
+class _Class:
+    problem: str
+    severity: Severity
+    what: str
+    hint: str
+    positions: list[int] = field(default_factory=list)
+    example: str = ""
+
+
+def _classify(char: str, fmt: Format) -> tuple[str, str] | None:
+    """Return (problem, extra) for a character that does not belong in any credential, else None."""
+    point = ord(char)
+    if char in _TRIM:
+        return "interior_whitespace", ""
+    if point in _ZERO_WIDTH:
+        return "zero_width", ""
+    if point == _BOM:
+        return "bom", ""
+    if point == _ELLIPSIS or point in _BULLETS:
+        return None  # reported as truncated / masked
+    if char in _QUOTES and point > 0x7F:
+        return "non_ascii", " (a typographic quote)"
+    category = unicodedata.category(char)
+    if category in ("Zs", "Zl", "Zp"):
+        return "unicode_space", ""
+    if category in ("Cc", "Cs") or point == 0x7F:
+        return "control", ""
+    if category == "Cf":
+        return "invisible", ""
+    if char in _HOMOGLYPHS:
+        return "homoglyph", f", which looks like Latin {_HOMOGLYPHS[char]!r}"
+    if 0xFF01 <= point <= 0xFF5E:
+        return "fullwidth", f", the fullwidth form of {chr(point - 0xFEE0)!r}"
+    if point > 0x7E:
+        return "non_ascii", ""
+    return None
+
+
+_CLASS_TEXT: dict[str, tuple[str, str]] = {
+    "interior_whitespace": (
+        "whitespace inside the value",
+        "Line breaks or spaces inside a credential come from wrapped copies. Copy it again in one piece.",
+    ),
+    "zero_width": (
+        "an invisible zero-width character",
+        "Zero-width characters come from web pages, chat apps and password managers. Retype or copy it again.",
+    ),
+    "bom": (
+        "a byte order mark (BOM)",
+        "A BOM is added by some editors at the start of a file. Save the file as UTF-8 without BOM.",
+    ),
+    "unicode_space": (
+        "a non-ASCII space",
+        "Non-breaking and other Unicode spaces come from web pages and documents. Copy the value again.",
+    ),
+    "control": (
+        "a control character",
+        "Control characters never belong in a credential; the copy picked up something else.",
+    ),
+    "invisible": (
+        "an invisible formatting character",
+        "Formatting marks come from web pages and documents. Copy the value again.",
+    ),
+    "homoglyph": (
+        "a look-alike letter from another alphabet",
+        "Cyrillic and Greek letters can look identical to Latin ones. Copy the value from the venue again "
+        "instead of retyping it (and check the keyboard layout).",
+    ),
+    "fullwidth": (
+        "a fullwidth letter or digit",
+        "Fullwidth characters come from East Asian input methods. Switch the input method off and copy again.",
+    ),
+    "non_ascii": (
+        "a character outside ASCII",
+        "Credentials are plain ASCII. Copy the value again from the venue.",
+    ),
+}
+
+
+def _check_characters(state: _Field, report: _Reporter) -> bool:
+    """Report characters that never belong in a credential; return True if any was an error."""
+    value, offset = state.value, state.offset
+    fmt = state.credential.format
+    found: dict[str, tuple[int, str, int]] = {}
+    for index, char in enumerate(value):
+        classified = _classify(char, fmt)
+        if classified is None:
+            continue
+        problem, extra = classified
+        if problem in found:
+            first, first_extra, count = found[problem]
+            found[problem] = (first, first_extra, count + 1)
+        else:
+            found[problem] = (index, extra, 1)
+    errors = False
+    for problem, (index, extra, count) in found.items():
+        what, hint = _CLASS_TEXT[problem]
+        severity: Severity = "error"
+        # A passphrase the user chose may contain a plain space; tell them, but it is not certainly wrong.
+        if problem == "interior_whitespace" and fmt.alphabet == "printable" and value[index] == " ":
+            severity = "warning"
+        errors = errors or severity == "error"
+        more = f" ({count - 1} more like it)" if count > 1 else ""
+        report.add(
+            problem,
+            severity,
+            offset + index,
+            f"position {offset + index} is {describe_char(value[index])}{extra}: {what}{more}.",
+            hint,
+        )
+    escape = _ESCAPE.search(value)
+    if escape and not found:
+        severity = "warning" if _soft(state) else "error"
+        errors = errors or severity == "error"
+        report.add(
+            "escape_sequence",
+            severity,
+            offset + escape.start(),
+            f"position {offset + escape.start()} starts a backslash escape sequence (a printed "
+            "representation such as \\n, not the character itself).",
+            "The value was copied from a repr() or JSON dump. Copy the raw value instead.",
+        )
+    return errors
+
+
+def _check_format(state: _Field, report: _Reporter) -> None:
+    value, offset = state.value, state.offset
+    fmt = state.credential.format
+    label = state.credential.label
+    described = describe_format(fmt)
+    soft: Severity = "warning" if fmt.observed else "error"
+
+    def fail(problem: str, severity: Severity, position: int | None, message: str, hint: str) -> None:
+        state.format_failed = True
+        report.add(problem, severity, position, message, hint)
+
+    if fmt.prefix and not value.startswith(fmt.prefix):
+        fail("prefix", "error", offset, f"does not start with {fmt.prefix!r}.", f"A {label} is {described}.")
+    allowed = _ALPHABETS[fmt.alphabet]
+    bad = [i for i, c in enumerate(value) if c not in allowed and 0x20 <= ord(c) <= 0x7E]
+    if fmt.alphabet == "base64":
+        urlsafe = [i for i in bad if value[i] in "-_"]
+        if urlsafe:
+            fail(
+                "base64url",
+                "error",
+                offset + urlsafe[0],
+                f"position {offset + urlsafe[0]} is {describe_char(value[urlsafe[0]])}: URL-safe base64 where "
+                "standard base64 (+ and /) is expected.",
+                "Something converted the value to URL-safe base64. Copy it again from the venue; do not "
+                "replace characters by hand.",
+            )
+            bad = [i for i in bad if value[i] not in "-_"]
+    if fmt.alphabet == "printable":
+        bad = []
+    if bad:
+        # A stray character is wrong even where the format was only observed; only counts are uncertain.
+        fail(
+            "alphabet",
+            "error",
+            offset + bad[0],
+            f"position {offset + bad[0]} is {describe_char(value[bad[0]])}, which is not allowed; expected "
+            f"{_ALPHABET_WORDS[fmt.alphabet]}.",
+            f"A {label} is {described}.",
+        )
+    length = fmt.length
+    if length is not None:
+        too_short = length.min is not None and len(value) < length.min
+        too_long = length.max is not None and len(value) > length.max
+        if too_short or too_long:
+            expected = (
+                str(length.min)
+                if length.min == length.max
+                else f"{length.min if length.min is not None else 0} to {length.max if length.max else 'any'}"
+            )
+            fail(
+                "length",
+                soft,
+                None,
+                f"is {len(value)} characters long; expected {expected}.",
+                f"A {label} is {described}. A wrong length usually means a partial copy or a different key.",
+            )
+    if fmt.alphabet == "uuid" and not bad and (length is None or len(value) == 36) and not _UUID.match(value):
+        fail(
+            "uuid_shape",
+            soft,
+            None,
+            "is not shaped like a UUID (8-4-4-4-12 hex digits separated by dashes).",
+            f"A {label} is {described}.",
+        )
+    if fmt.alphabet in ("base64", "base64url") and not bad:
+        _check_base64(state, report, fail)
+    _check_case(state, report, fail)
+
+
+def _check_base64(
+    state: _Field, report: _Reporter, fail: Callable[[str, Severity, int | None, str, str], None]
+) -> None:
+    value, offset = state.value, state.offset
+    fmt = state.credential.format
+    if any(c in "-_" for c in value) and fmt.alphabet == "base64":
+        return  # already reported as base64url; decoding would only repeat it
+    stripped = value.rstrip("=")
+    if "=" in stripped:
+        position = stripped.index("=")
+        fail(
+            "base64_padding",
+            "error",
+            offset + position,
+            f"position {offset + position} is '=' inside the value; padding may only appear at the end.",
+            "Two values may have been pasted together, or the copy is damaged.",
+        )
+        return
+    if len(value) % 4:
+        missing = (4 - len(value) % 4) % 4
+        if len(stripped) % 4 == 1:
+            message = (
+                f"is {len(value)} characters long, which no base64 value can be (a character is missing or extra)."
+            )
+        else:
+            message = f"is missing its base64 padding: {missing} '=' at the end."
+        fail(
+            "base64_padding",
+            "error",
+            offset + len(value),
+            message,
+            "The trailing '=' characters are part of the value. Copy it again including them.",
+        )
+        return
+    try:
+        if fmt.alphabet == "base64":
+            decoded = base64.b64decode(value, validate=True)
+        else:
+            decoded = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        fail(
+            "base64_invalid",
+            "error",
+            None,
+            "cannot be decoded as base64.",
+            "Copy the value again from the venue.",
+        )
+        return
+    if fmt.decoded_bytes is not None and len(decoded) != fmt.decoded_bytes:
+        fail(
+            "decoded_length",
+            "error",
+            None,
+            f"decodes to {len(decoded)} bytes; expected {fmt.decoded_bytes} bytes.",
+            f"A {state.credential.label} is {describe_format(fmt)}.",
+        )
+
+
+def _check_case(state: _Field, report: _Reporter, fail: Callable[[str, Severity, int | None, str, str], None]) -> None:
+    value, offset = state.value, state.offset
+    fmt = state.credential.format
+    letters = [(i, c) for i, c in enumerate(value) if c.isascii() and c.isalpha()]
+    if fmt.case == "lower":
+        wrong = next((i for i, c in letters if c.isupper()), None)
+    elif fmt.case == "upper":
+        wrong = next((i for i, c in letters if c.islower()), None)
+    else:
+        wrong = None
+    if wrong is not None:
+        fail(
+            "case",
+            "warning" if fmt.observed else "error",
+            offset + wrong,
+            f"position {offset + wrong} is {describe_char(value[wrong])}; expected {fmt.case}case letters only.",
+            "Letter case matters: the value is used exactly as typed. Check Caps Lock and auto-capitalisation.",
+        )
+    elif fmt.case == "mixed" and len(letters) >= 8 and len({c.isupper() for _, c in letters}) == 1:
+        which = "upper" if letters[0][1].isupper() else "lower"
+        report.add(
+            "case",
+            "warning",
+            None,
+            f"every letter is {which}case, but this value normally mixes both.",
+            "Letter case matters. Caps Lock, auto-capitalisation or a tool that changed case would break it.",
+        )
+
+
+def matches_format(value: str, fmt: Format) -> bool:
+    """True when `value` fully satisfies `fmt` (used to recognise a value that belongs elsewhere)."""
+    if not value or (fmt.prefix and not value.startswith(fmt.prefix)):
+        return False
+    if any(c not in _ALPHABETS[fmt.alphabet] for c in value):
+        return False
+    if fmt.alphabet == "printable" and " " in value:
+        return False
+    length = fmt.length
+    if length is not None and (
+        (length.min is not None and len(value) < length.min) or (length.max is not None and len(value) > length.max)
+    ):
+        return False
+    if fmt.alphabet == "uuid" and not _UUID.match(value):
+        return False
+    if fmt.case == "lower" and any(c.isupper() for c in value):
+        return False
+    if fmt.case == "upper" and any(c.islower() for c in value):
+        return False
+    if fmt.alphabet in ("base64", "base64url"):
+        try:
+            decoded = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        if fmt.decoded_bytes is not None and len(decoded) != fmt.decoded_bytes:
+            return False
+    return True
+
+
+def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:
+    report = _Reporter(venue, state)
+    credential = state.credential
+    if len(state.raw) > MAX_LENGTH:
+        report.add(
+            "too_long",
+            "error",
+            None,
+            f"the value is {len(state.raw)} characters long, over the {MAX_LENGTH}-character limit; "
+            "it was not analysed.",
+            f"A {credential.label} is {describe_format(credential.format)}. A whole file may have been pasted.",
+        )
+        state.settled = True
+        return
+    _check_trim(state, report)
+    if not state.value:
+        if credential.required:
+            report.add(
+                "empty",
+                "error",
+                None,
+                "is empty." if not state.raw else "contains only whitespace.",
+                f"This venue needs the {credential.label}: {describe_format(credential.format)}.",
+            )
+        state.settled = True
+        return
+    _unwrap(state, report, venue)
+    if state.settled or not state.value:
+        state.settled = True
+        return
+    _check_content(state, report, rules, venue)
+    if state.settled:
+        return
+    if _check_characters(state, report):
+        # Length and decoding would only restate the stray character; the alphabet check still helps.
+        state.format_failed = True
+        return
+    _check_format(state, report)
+
+
+def _check_pairs(states: Mapping[str, _Field], rules: Rules, venue: Venue) -> None:
+    filled = {k: s for k, s in states.items() if s.value and not s.settled}
+    for state in filled.values():
+        credential = state.credential
+        report = _Reporter(venue, state)
+        if credential.secret:
+            for other in filled.values():
+                if not other.credential.secret and other.value == state.value:
+                    report.add(
+                        "same_as_key",
+                        "error",
+                        None,
+                        f"is identical to the {other.credential.label}.",
+                        f"The {other.credential.label} and the {credential.label} are two different values shown "
+                        "when the key is created.",
+                    )
+        if state.format_failed:
+            swapped = next(
+                (
+                    o
+                    for o in venue.credentials
+                    if o.id != credential.id
+                    and o.format.specific
+                    and o.format != credential.format
+                    and matches_format(state.value, o.format)
+                ),
+                None,
+            )
+            if swapped is not None:
+                report.add(
+                    "swapped",
+                    "error",
+                    None,
+                    f"looks like the {swapped.label} ({describe_format(swapped.format)}); the two fields may "
+                    "be swapped.",
+                    f"Put the {swapped.label} in its own field and the {credential.label} here.",
+                )
+                continue
+            _check_other_venue(state, report, rules, venue)
+    keys = [s for s in filled.values() if not s.credential.secret]
+    secrets = [s for s in filled.values() if s.credential.secret]
+    for secret in secrets:
+        for key in keys:
+            fmt = secret.credential.format
+            if (
+                key.credential.format == fmt
+                and key.value != secret.value
+                and matches_format(key.value, fmt)
+                and matches_format(secret.value, fmt)
+            ):
+                _Reporter(venue, secret).add(
+                    "swap_undetectable",
+                    "info",
+                    None,
+                    f"has the same format as the {key.credential.label}, so a swap of the two cannot be detected here.",
+                    f"Check that the {key.credential.label} and the {secret.credential.label} are in the right "
+                    "fields: the venue rejects swapped values.",
+                )
+
+
+def _check_other_venue(state: _Field, report: _Reporter, rules: Rules, venue: Venue) -> None:
+    own = {c.format for c in venue.credentials}
+    hits = [
+        (other, candidate)
+        for other in rules.venues.values()
+        if other.id != venue.id
+        for candidate in other.credentials
+        if candidate.format.specific and candidate.format not in own and matches_format(state.value, candidate.format)
+    ]
+    if not hits:
+        return
+    names = sorted({f"{other.name} {candidate.label}" for other, candidate in hits})
+    shown = ", ".join(names[:3]) + (" or another" if len(names) > 3 else "")
+    report.add(
+        "other_venue",
+        "error",
+        None,
+        f"matches the format of another venue's credential ({shown}), not this venue's.",
+        f"Keys only work on the venue (and environment) that issued them. {venue.name} expects "
+        f"{describe_format(state.credential.format)}.",
+        kind="invalid_key",
+    )
+
+
+def diagnose_credentials(rules: Rules, venue_id: str, credentials: Mapping[str, str | None]) -> Diagnosis:
+    """Check every credential field the venue issues; never raises on any text in any field."""
+    venue = rules.venue(venue_id)
+    states = {c.id: _Field(credential=c, raw=credentials.get(c.id) or "") for c in venue.credentials}
+    for state in states.values():
+        _check_field(state, rules, venue)
+    _check_pairs(states, rules, venue)
+    findings = [f for state in states.values() for f in state.findings]
+    for name in credentials:
+        if name not in states:
+            findings.append(
+                Finding(
+                    code=f"{_safe_name(name)}.unknown_field",
+                    severity="info",
+                    field=_safe_name(name),
+                    position=None,
+                    message=f"{venue.name} has no credential field with this name; it was ignored.",
+                    hint="Fields: " + ", ".join(c.id for c in venue.credentials) + ".",
+                    anchor=None,
+                )
+            )
+    return Diagnosis(findings=tuple(findings))
+
+
+def _safe_name(name: str) -> str:
+    # Field names come from the caller; keep them short identifiers so nothing odd reaches the page.
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)[:40]
+    return cleaned or "_"

@@ -1,0 +1,69 @@
+"""Matching pasted exchange errors to troubleshooting anchors, and comparing signatures."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from checker import Rules, compare_signature, match_error
+
+
+def test_kraken_code_matches_exactly(rules: Rules) -> None:
+    best = match_error(rules, "EAPI:Invalid nonce", "kraken-spot")[0]
+    assert (best.venue, best.id, best.code, best.score, best.matched) == (
+        "kraken-spot",
+        "eapi-invalid-nonce",
+        "EAPI:Invalid nonce",
+        1.0,
+        "code",
+    )
+
+
+def test_binance_json_error_with_request_ip(rules: Rules) -> None:
+    text = '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action, request ip: 1.2.3.4"}'
+    matches = match_error(rules, text)
+    assert matches[0].id == "rejected-mbx-key" and matches[0].venue == "binance"
+    assert matches[0].values == {"request_ip": "1.2.3.4", "code": "-2015"}
+
+
+def test_bybit_ret_code(rules: Rules) -> None:
+    best = match_error(rules, "retCode 10003", "bybit")[0]
+    assert best.id == "api-key-invalid" and best.values["code"] == "10003"
+    # No prefix match: 10003 is not 400003.
+    assert all(m.id != "kc-api-key-not-exists" for m in match_error(rules, "retCode 10003"))
+
+
+def test_alias_and_message_overlap(rules: Rules) -> None:
+    assert match_error(rules, "nonceDuplicate")[0].matched == "alias"
+    best = match_error(rules, "Signature for this request is not valid", "binance")[0]
+    assert best.id == "invalid-signature" and best.matched == "message" and best.score < 1.0
+
+
+def test_nothing_matches_nonsense(rules: Rules) -> None:
+    assert match_error(rules, "qwertyuiop") == []
+
+
+HEX = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+B64 = "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ=="
+
+
+@pytest.mark.parametrize(
+    ("computed", "theirs", "compare", "match", "cause"),
+    [
+        (HEX, HEX, "exact", True, None),
+        (HEX, HEX.upper(), "hex-ci", True, None),
+        (HEX, HEX.upper(), "exact", False, "hex_case"),
+        (HEX, HEX + "\n", "exact", True, "whitespace"),
+        (B64, base64.b64decode(B64).hex(), "exact", False, "hex_instead_of_base64"),
+        (HEX, base64.b64encode(bytes.fromhex(HEX)).decode(), "hex-ci", False, "base64_instead_of_hex"),
+        (HEX, HEX[:40], "hex-ci", False, "truncated"),
+        (B64, B64.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D"), "exact", False, "url_encoded"),
+        (B64, B64.rstrip("="), "exact", False, "base64url"),
+        (HEX, "f" * 64, "hex-ci", False, "different_input"),
+        (HEX, "f" * 96, "hex-ci", False, "different_algorithm"),
+    ],
+)
+def test_compare_signature(computed: str, theirs: str, compare: str, match: bool, cause: str | None) -> None:
+    result = compare_signature(computed, theirs, compare)  # type: ignore[arg-type]
+    assert (result.match, result.likely_cause) == (match, cause)
