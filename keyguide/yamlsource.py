@@ -103,7 +103,7 @@ class _Builder:
 def _reject_aliases(text: str, doc: YamlDocument) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark else 1
             doc.problems.append(
                 YamlProblem(line, (), "anchors and aliases ('&', '*') are not allowed — repeat the value")
             )

@@ -14,8 +14,8 @@ import markdown
 import pytest
 
 from keyguide import render
-from keyguide.model import Venue
 from keyguide.anchors import SECTION_IDS, SUBSECTION_IDS
+from keyguide.model import Venue
 from keyguide.render import PageRenderer, RenderError
 from keyguide.site import ProductConfig, SiteConfig
 
