@@ -13,7 +13,7 @@ from pathlib import Path
 _HEADING_ID = re.compile(r"<h[1-6][^>]*\sid=\"([^\"]+)\"")
 
 HEADER = (
-    "# Published anchors: page URL + '#' + id. Support links depend on them; never delete a line by hand.\n"
+    "# Published anchors: /page/ URL + '#' + id. Support links depend on them; never delete a line by hand.\n"
     "# Regenerate with `keyguide anchors --update` and review the diff.\n"
 )
 
@@ -26,7 +26,7 @@ class Anchor:
     id: str
 
     def __str__(self) -> str:
-        return f"{self.page}#{self.id}"
+        return f"/{self.page}#{self.id}"
 
 
 def heading_ids(html: str) -> set[str]:
@@ -42,7 +42,7 @@ def parse_registry(text: str) -> set[Anchor]:
         if not line or line.startswith("#"):
             continue
         page, _, anchor = line.rpartition("#")
-        anchors.add(Anchor(page, anchor))
+        anchors.add(Anchor(page.removeprefix("/"), anchor))
     return anchors
 
 
