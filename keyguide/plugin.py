@@ -74,16 +74,18 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self.browser = BrowserAssets(self.root)
         return config
 
-    def on_serve(
-        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
-    ) -> LiveReloadServer:
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # Writers edit venue data and templates, not only docs_dir: reload on both.
         server.watch(self.config.venues_dir)
         server.watch(self.config.templates_dir)
         return server
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        venues, self.problems = self._load_venues()
+        loaded = [load_venue_file(p, self._display(p)) for p in venue_files(Path(self.config.venues_dir))]
+        venues = [item.venue for item in loaded if item.venue is not None]
+        self.problems = sorted(p for item in loaded for p in item.problems)
+        if not loaded:
+            self.problems.append(Problem(self._display(Path(self.config.venues_dir)), 1, "", "no venue files found"))
         self.published, self.aliases = set(), {}
         for venue in venues:
             page = f"venues/{venue.id}/"
@@ -96,6 +98,11 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
                 raise PluginError(f"{len(self.problems)} problem(s) in venue files; see the lines above.")
         self._generate_pages(files, config, venues)
         self._generate_data(files, config, venues)
+        # Under serve, a broken venue keeps its URL, so the writer sees its errors where they were looking.
+        for item in loaded:
+            if item.venue is None:
+                stem = Path(item.file).stem
+                _put(files, File.generated(config, f"venues/{stem}.md", content=f"# {stem}\n"))
         for uri, content in self.browser.static_files().items():
             _put(files, File.generated(config, uri, content=content))
         return files
@@ -126,20 +133,9 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
             log.error(message)
         unregistered = len(self.published - registered)
         if unregistered:
-            log.info(
-                f"{unregistered} new anchor(s) not in {self.config.anchors_file}: run 'keyguide anchors --update'"
-            )
+            log.info(f"{unregistered} new anchor(s) not in {self.config.anchors_file}: run 'keyguide anchors --update'")
         if lost and self.command != "serve":
             raise PluginError(f"{len(lost)} published anchor(s) lost; see the lines above.")
-
-    def _load_venues(self) -> tuple[list[Venue], list[Problem]]:
-        loaded = [load_venue_file(p, self._display(p)) for p in venue_files(Path(self.config.venues_dir))]
-        problems = sorted(p for item in loaded for p in item.problems)
-        if not loaded:
-            problems.append(
-                Problem(self._display(Path(self.config.venues_dir)), 1, "", "no venue files found")
-            )
-        return [item.venue for item in loaded if item.venue is not None], problems
 
     def _display(self, path: Path) -> str:
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from keyguide.registry import Anchor, lost_anchors, parse_registry, render_registry
+
+from conftest import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,20 +39,6 @@ def test_lost_anchor_is_reported_unless_aliased() -> None:
     assert lost_anchors(registered, published, {"venues/a/": {"old": "live"}}) == []
 
 
-def _site_copy(tmp_path: Path) -> Path:
-    """A buildable copy of the project whose venue data a test may edit."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for name in ("content", "macros", "venues"):
-        shutil.copytree(ROOT / name, copy / name, symlinks=True)
-    for name in ("mkdocs.yml", "anchors.txt"):
-        shutil.copy(ROOT / name, copy / name)
-    for name in ("node_modules", "checker", "keyguide"):  # read-only inputs of the build
-        if (ROOT / name).exists():
-            (copy / name).symlink_to(ROOT / name)
-    return copy
-
-
 def _build(project: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
@@ -72,7 +59,7 @@ def _remove_error(venue_file: Path, code: str) -> None:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _site_copy(tmp_path_factory.mktemp("anchors"))
+    return copy_project(tmp_path_factory.mktemp("anchors"))
 
 
 def test_removing_an_error_fails_the_build_naming_the_anchor(project: Path) -> None:
