@@ -67,6 +67,7 @@ def make_plain_site(work: Path) -> Path:
     pages["venues/index.md"] = renderer.venues_index_page(venues)
     pages["comparison.md"] = renderer.comparison_page(venues)
     pages["errors.md"] = renderer.error_index_page(venues)
+    pages["reference.md"] = renderer.reference_page()
     for uri, text in pages.items():
         path = site / "content" / uri
         path.parent.mkdir(parents=True, exist_ok=True)

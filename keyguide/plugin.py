@@ -149,6 +149,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         pages["venues/index.md"] = self.renderer.venues_index_page(venues)
         pages["comparison.md"] = self.renderer.comparison_page(venues)
         pages["errors.md"] = self.renderer.error_index_page(venues)
+        pages["reference.md"] = self.renderer.reference_page()
         for uri, content in pages.items():
             _put(files, File.generated(config, uri, content=content))
 

@@ -25,12 +25,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from keyguide.checks import check_page_contract
 from keyguide.model import Permission, Venue
 from keyguide.problems import format_path
+from keyguide.reference import reference_sections
+from keyguide.schematic import permission_schematic, shown_state
 from keyguide.site import SiteConfig
 
 VENUE_TEMPLATE = "venue.md.j2"
 VENUES_INDEX_TEMPLATE = "venues_index.md.j2"
 COMPARISON_TEMPLATE = "comparison.md.j2"
 ERROR_INDEX_TEMPLATE = "error_index.md.j2"
+REFERENCE_TEMPLATE = "reference.md.j2"
 
 _ANCHOR_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
@@ -63,7 +66,7 @@ class PageRenderer:
 
     Args:
         templates_dir: Directory holding `venue.md.j2`, `venues_index.md.j2`, `comparison.md.j2`,
-            `error_index.md.j2` and the macro library `guide.j2`.
+            `error_index.md.j2`, `reference.md.j2` and the macro library `guide.j2`.
         site: White-label settings (product name, outbound IPs, staleness threshold).
     """
 
@@ -107,6 +110,11 @@ class PageRenderer:
         """Return the Markdown for `errors/`: every error code of every venue, linking to its guide anchor."""
         return self._render(ERROR_INDEX_TEMPLATE, venues=_sorted(venues))
 
+    def reference_page(self) -> str:
+        """Return the Markdown for `reference/`: every key of a venue file, generated from the model."""
+        sections = reference_sections(Venue)
+        return self._render(REFERENCE_TEMPLATE, sections=sections, titles={s.id: s.title for s in sections})
+
     def _render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
 
@@ -138,7 +146,9 @@ def _make_environment(templates_dir: Path) -> Environment:
         state=permission_state,
         url=url,
     )
-    env.globals.update(alias_ids=alias_ids, credential_label=credential_label)
+    env.globals.update(
+        alias_ids=alias_ids, credential_label=credential_label, permission_schematic=permission_schematic
+    )
     return env
 
 
@@ -160,7 +170,7 @@ def _check_page_contract(venue: Venue) -> None:
 
 def permission_state(permission: Permission) -> str:
     """The state a guide shows: a permission that can move funds off the account is always 'never'."""
-    return "never" if permission.withdraw else permission.state
+    return shown_state(permission)
 
 
 def anchor(anchor_id: str) -> str:

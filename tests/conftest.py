@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,16 +27,3 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     return site
 
-
-def copy_project(tmp_path: Path) -> Path:
-    """A buildable copy of the project whose venue data, content and config a test may edit."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for name in ("content", "macros", "venues"):
-        shutil.copytree(ROOT / name, copy / name, symlinks=True)
-    for name in ("mkdocs.yml", "anchors.txt"):
-        shutil.copy(ROOT / name, copy / name)
-    for name in ("node_modules", "checker", "keyguide"):  # read-only inputs of the build
-        if (ROOT / name).exists():
-            (copy / name).symlink_to(ROOT / name)
-    return copy

@@ -11,7 +11,7 @@ import pytest
 
 from keyguide.registry import Anchor, lost_anchors, parse_registry, render_registry
 
-from conftest import copy_project
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -536,7 +536,7 @@ def test_anchor_filter_rejects_non_ids() -> None:
 
 # Hand-written content -----------------------------------------------------------------------------------
 
-GENERATED_DOCS = {"venues/index.md", "comparison.md", "errors.md"}
+GENERATED_DOCS = {"venues/index.md", "comparison.md", "errors.md", "reference.md"}
 
 
 def test_content_links_resolve() -> None:
