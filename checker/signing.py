@@ -237,10 +237,15 @@ def sign_bybit(ctx: SignContext) -> Signed:
     )
 
 
-def sign_okx(ctx: SignContext) -> Signed:
+def _sign_timestamp_method_path_body(ctx: SignContext) -> tuple[str, str, str]:
+    """OKX, KuCoin and Bitget share one formula: base64(HMAC-SHA256(secret, ts + METHOD + path?query + body))."""
     timestamp = ctx.need("timestamp")
     prehash = timestamp + ctx.request.method + ctx.path_and_query() + ctx.request.body
-    signature = _b64(_mac(ctx.secret, prehash.encode(), "sha256"))
+    return timestamp, prehash, _b64(_mac(ctx.secret, prehash.encode(), "sha256"))
+
+
+def sign_okx(ctx: SignContext) -> Signed:
+    timestamp, prehash, signature = _sign_timestamp_method_path_body(ctx)
     return Signed(
         signature=signature,
         headers=_headers(
@@ -255,9 +260,7 @@ def sign_okx(ctx: SignContext) -> Signed:
 
 
 def sign_kucoin(ctx: SignContext) -> Signed:
-    timestamp = ctx.need("timestamp")
-    prehash = timestamp + ctx.request.method + ctx.path_and_query() + ctx.request.body
-    signature = _b64(_mac(ctx.secret, prehash.encode(), "sha256"))
+    timestamp, prehash, signature = _sign_timestamp_method_path_body(ctx)
     passphrase = ctx.credentials.get("passphrase")
     # Key version 2 sends the passphrase HMAC'd with the secret, never as typed.
     signed_passphrase = _b64(_mac(ctx.secret, passphrase.encode(), "sha256")) if passphrase else None
@@ -295,9 +298,7 @@ def sign_gate(ctx: SignContext) -> Signed:
 
 
 def sign_bitget(ctx: SignContext) -> Signed:
-    timestamp = ctx.need("timestamp")
-    prehash = timestamp + ctx.request.method + ctx.path_and_query() + ctx.request.body
-    signature = _b64(_mac(ctx.secret, prehash.encode(), "sha256"))
+    timestamp, prehash, signature = _sign_timestamp_method_path_body(ctx)
     return Signed(
         signature=signature,
         headers=_headers(
