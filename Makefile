@@ -2,6 +2,10 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# npm ci installs exactly package-lock.json (sha512-checked): the pinned Pyodide the site ships, and axe-core
+# for the tests. No install scripts run. The build reads node_modules/pyodide and checks each file against
+# keyguide/browser/pyodide-manifest.json.
+NPM_STAMP := node_modules/.keyguide-installed
 export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -12,10 +16,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@
 
-serve: $(STAMP)  ## build and serve on http://127.0.0.1:8000 with live reload
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+serve: $(STAMP) $(NPM_STAMP)  ## build and serve on http://127.0.0.1:8000 with live reload
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
-build: $(STAMP)  ## write the static site to site/
+build: $(STAMP) $(NPM_STAMP)  ## write the static site to site/
 	$(VENV)/bin/mkdocs build --strict
 
 check: $(STAMP)  ## validate venue files
@@ -26,13 +34,15 @@ chromium:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check keyguide checker tests bench
+	$(VENV)/bin/ruff format --check keyguide checker tests bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) chromium lint  ## run every test
+test: $(STAMP) $(NPM_STAMP) chromium lint  ## run every test
 	$(VENV)/bin/pytest
 
-bench: $(STAMP)  ## print build-time figures
+bench: $(STAMP) $(NPM_STAMP) chromium  ## print build-time and in-browser figures
 	$(PY) bench/run.py
+	$(PY) bench/browser.py
 
 clean:
-	rm -rf site .venv .pytest_cache .mypy_cache
+	rm -rf site .venv .pytest_cache .mypy_cache node_modules

@@ -35,9 +35,7 @@ def time_build(config: Path, site_dir: Path) -> float:
     for _ in range(RUNS):
         shutil.rmtree(site_dir, ignore_errors=True)
         start = time.perf_counter()
-        subprocess.run(
-            [*MKDOCS, "-f", str(config), "-d", str(site_dir)], check=True, env=ENV, cwd=config.parent
-        )
+        subprocess.run([*MKDOCS, "-f", str(config), "-d", str(site_dir)], check=True, env=ENV, cwd=config.parent)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -63,11 +61,7 @@ def make_plain_site(work: Path) -> Path:
     shutil.copytree(ROOT / "content", site / "content")
     venues = load_venues(ROOT / "venues")
     renderer = PageRenderer(ROOT / "macros", SiteConfig())
-    pages = {f"venues/{v.id}.md": renderer.venue_page(v, today=datetime.date.today()) for v in venues}
-    pages["venues/index.md"] = renderer.venues_index_page(venues)
-    pages["comparison.md"] = renderer.comparison_page(venues)
-    pages["errors.md"] = renderer.error_index_page(venues)
-    pages["reference.md"] = renderer.reference_page()
+    pages = renderer.site_pages(venues, today=datetime.date.today())
     for uri, text in pages.items():
         path = site / "content" / uri
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -73,16 +73,12 @@ def _check(paths: Sequence[Path], output: str, stale_days: int | None) -> int:
     if stale_days is not None:
         today = datetime.date.today()
         stale = [
-            item
-            for item in loaded
-            if item.venue is not None and (today - item.venue.last_verified).days > stale_days
+            item for item in loaded if item.venue is not None and (today - item.venue.last_verified).days > stale_days
         ]
         for item in stale:
             assert item.venue is not None
             age = (today - item.venue.last_verified).days
-            print(
-                f"{item.file}: stale: last verified {item.venue.last_verified.isoformat()} ({age} days ago)"
-            )
+            print(f"{item.file}: stale: last verified {item.venue.last_verified.isoformat()} ({age} days ago)")
         if stale:
             return 1
     print(f"{len(loaded)} venue file{'s' if len(loaded) != 1 else ''} OK.")

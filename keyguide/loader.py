@@ -35,9 +35,7 @@ def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
     if doc.data is None and doc.problems:
         pass  # a syntax error: there is no data to check further
     elif not isinstance(doc.data, dict):
-        problems.append(
-            Problem(file, doc.line_of(()), "", "expected a mapping of venue fields at the top level")
-        )
+        problems.append(Problem(file, doc.line_of(()), "", "expected a mapping of venue fields at the top level"))
     else:
         # Values the YAML reader already reported (duplicate key, bad date) are not reported twice.
         reported = {p.path for p in doc.problems}
@@ -53,8 +51,7 @@ def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
             venue = None
     if venue is not None:
         problems.extend(
-            Problem(file, doc.line_of(path), format_path(path), message)
-            for path, message in check_venue(venue, stem)
+            Problem(file, doc.line_of(path), format_path(path), message) for path, message in check_venue(venue, stem)
         )
         if problems:
             venue = None
@@ -67,13 +64,9 @@ def load_venue_file(path: FilePath, display: str | None = None) -> LoadedVenue:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        return LoadedVenue(
-            name, None, YamlDocument(None), (Problem(name, 1, "", f"not UTF-8 text: {error.reason}"),)
-        )
+        return LoadedVenue(name, None, YamlDocument(None), (Problem(name, 1, "", f"not UTF-8 text: {error.reason}"),))
     except OSError as error:
-        return LoadedVenue(
-            name, None, YamlDocument(None), (Problem(name, 1, "", f"cannot read: {error.strerror}"),)
-        )
+        return LoadedVenue(name, None, YamlDocument(None), (Problem(name, 1, "", f"cannot read: {error.strerror}"),))
     return load_venue_text(text, name, path.stem)
 
 

@@ -20,9 +20,7 @@ AnchorId = Annotated[
 CredentialId = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$"),
-    Field(
-        description="Credential field id, also the form field name: `api_key`, `api_secret`, `passphrase`."
-    ),
+    Field(description="Credential field id, also the form field name: `api_key`, `api_secret`, `passphrase`."),
 ]
 Text = Annotated[str, StringConstraints(min_length=1), Field(description="Non-empty Markdown text.")]
 Url = Annotated[AnyHttpUrl, Field(description="An absolute http(s) URL.")]
@@ -77,9 +75,7 @@ class Fees(Strict):
 
 
 class Leverage(Strict):
-    max: str = Field(
-        description="Highest leverage a retail account can get, as the venue states it, e.g. '5x'."
-    )
+    max: str = Field(description="Highest leverage a retail account can get, as the venue states it, e.g. '5x'.")
     notes: str = Field(default="", description="Conditions: verification tier, region, product.")
     as_of: datetime.date = Field(description="Date the leverage figure was checked.")
 
@@ -91,15 +87,11 @@ class Support(Strict):
 
 class QuickFacts(Strict):
     fees: Fees = Field(description="Entry-tier trading fees with their date and source.")
-    leverage: Leverage | None = Field(
-        default=None, description="Maximum leverage; omit for cash-only venues."
-    )
+    leverage: Leverage | None = Field(default=None, description="Maximum leverage; omit for cash-only venues.")
     margin: Support = Field(description="Whether margin trading is available through this key.")
     ccxt_id: str = Field(pattern=r"^[a-z0-9]+$", description="The exchange id in CCXT, e.g. 'kraken'.")
     two_factor: Support = Field(description="Whether 2FA is needed to create a key, and how.")
-    ip_allowlist: Support = Field(
-        description="Whether a key can be restricted to IP addresses, and the format."
-    )
+    ip_allowlist: Support = Field(description="Whether a key can be restricted to IP addresses, and the format.")
     key_expiry: Support = Field(description="Whether keys expire or can be given an expiry date.")
     sub_accounts: Support = Field(description="Whether sub-accounts with their own keys exist.")
 
@@ -112,9 +104,7 @@ class Links(Strict):
 class Step(Strict):
     id: AnchorId = Field(description="Anchor id of the step, unique within the venue.")
     title: Text = Field(description="Short imperative title, e.g. 'Open API settings'.")
-    body: Text = Field(
-        description="What to do, in Markdown. Name UI elements exactly as the venue shows them."
-    )
+    body: Text = Field(description="What to do, in Markdown. Name UI elements exactly as the venue shows them.")
     warning: str | None = Field(default=None, description="Optional warning shown under the step.")
 
 
@@ -122,9 +112,7 @@ class Permission(Strict):
     id: AnchorId = Field(description="Stable id of the permission, referenced by use cases and errors.")
     label: Text = Field(description="The permission's label exactly as the venue's UI shows it.")
     group: str = Field(default="", description="The UI group the checkbox sits in, if any.")
-    state: PermissionState = Field(
-        description="'required' to tick, 'optional' per use case, 'never' to leave off."
-    )
+    state: PermissionState = Field(description="'required' to tick, 'optional' per use case, 'never' to leave off.")
     why: Text = Field(description="Why it must be on, may be on, or must stay off.")
     withdraw: bool = Field(
         default=False,
@@ -135,9 +123,7 @@ class Permission(Strict):
 class UseCase(Strict):
     id: AnchorId = Field(description="Stable id of the use case.")
     title: Text = Field(description="What the reader wants to do, e.g. 'Spot trading bot'.")
-    permissions: list[AnchorId] = Field(
-        min_length=1, description="Ids of the permissions this use case needs."
-    )
+    permissions: list[AnchorId] = Field(min_length=1, description="Ids of the permissions this use case needs.")
     notes: str = Field(default="", description="Anything specific to this use case.")
 
 
@@ -166,9 +152,7 @@ class Credential(Strict):
     id: CredentialId
     label: Text = Field(description="The field's name as the venue shows it, e.g. 'Private Key'.")
     secret: bool = Field(description="True for values that sign requests and must never be shared.")
-    required: bool = Field(
-        default=True, description="False for optional credentials such as a key's own 2FA."
-    )
+    required: bool = Field(default=True, description="False for optional credentials such as a key's own 2FA.")
     format: CredentialFormat = Field(description="Format rules the checker applies to a pasted value.")
     samples: list[str] = Field(
         default_factory=list,
@@ -183,15 +167,11 @@ class SignRequest(Strict):
     body: str = Field(default="", description="Request body exactly as sent, or ''.")
     nonce: str | None = Field(default=None, description="Nonce, for venues that sign one.")
     timestamp: str | None = Field(default=None, description="Timestamp as the venue expects it.")
-    recv_window: str | None = Field(
-        default=None, description="Receive window in ms, for venues that sign it."
-    )
+    recv_window: str | None = Field(default=None, description="Receive window in ms, for venues that sign it.")
 
 
 class SigningExample(Strict):
-    official: bool = Field(
-        description="True for the venue's own published example; false for a computed one."
-    )
+    official: bool = Field(description="True for the venue's own published example; false for a computed one.")
     source_url: Url = Field(description="Where the example (or the algorithm, if computed) is published.")
     note: str = Field(default="", description="What the example is and how it was obtained.")
     credentials: dict[CredentialId, str] = Field(description="Credential values the example uses.")
@@ -215,9 +195,7 @@ class Signing(Strict):
     test_request: SignRequest = Field(
         description="A harmless read-only request the checker signs for the reader (e.g. balance)."
     )
-    example: SigningExample = Field(
-        description="The venue's published signature example; the build reproduces it."
-    )
+    example: SigningExample = Field(description="The venue's published signature example; the build reproduces it.")
 
 
 class Pitfall(Strict):
@@ -227,12 +205,8 @@ class Pitfall(Strict):
 
 
 class ErrorEntry(Strict):
-    code: Text = Field(
-        description="The exact code or message string the venue returns, e.g. 'EAPI:Invalid nonce'."
-    )
-    id: AnchorId = Field(
-        description="Explicit anchor id of the troubleshooting entry, e.g. 'eapi-invalid-nonce'."
-    )
+    code: Text = Field(description="The exact code or message string the venue returns, e.g. 'EAPI:Invalid nonce'.")
+    id: AnchorId = Field(description="Explicit anchor id of the troubleshooting entry, e.g. 'eapi-invalid-nonce'.")
     kind: ErrorKind = Field(description="Category, used by the checker and the error index.")
     message: str = Field(default="", description="The venue's message text, when the code is numeric.")
     aliases: list[str] = Field(
@@ -240,9 +214,7 @@ class ErrorEntry(Strict):
     )
     cause: Text = Field(description="Why it happens.")
     fix: Text = Field(description="What to do about it.")
-    permission: AnchorId | None = Field(
-        default=None, description="Id of the permission this error relates to."
-    )
+    permission: AnchorId | None = Field(default=None, description="Id of the permission this error relates to.")
 
 
 class Faq(Strict):
@@ -283,6 +255,4 @@ class Venue(Strict):
         default_factory=dict,
         description="Former anchor ids mapped to the live id they moved to; old support links still land there.",
     )
-    last_verified: datetime.date = Field(
-        description="Date a writer last checked the steps against the venue."
-    )
+    last_verified: datetime.date = Field(description="Date a writer last checked the steps against the venue.")

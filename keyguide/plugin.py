@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .browser import BrowserAssets
+from .browser import BrowserAssets, BrowserAssetsError
 from .checks import page_anchors, venue_aliases
 from .dataset import full_dataset, rules_slice
 from .loader import load_venue_file, venue_files
@@ -103,13 +103,23 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
             if item.venue is None:
                 stem = Path(item.file).stem
                 _put(files, File.generated(config, f"venues/{stem}.md", content=f"# {stem}\n"))
-        for uri, content in self.browser.static_files().items():
+        try:
+            browser_files = self.browser.static_files()
+        except BrowserAssetsError as error:
+            raise PluginError(str(error)) from None
+        for uri, content in browser_files.items():
             _put(files, File.generated(config, uri, content=content))
         return files
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         self.published.update(Anchor(page.url, anchor) for anchor in heading_ids(output))
         return self.browser.secure_html(output, serving=self.command == "serve")
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
+        # 404.html is rendered from a template, not a page: it needs the same policy.
+        if not template_name.endswith(".html"):
+            return output_content
+        return self.browser.secure_html(output_content, serving=self.command == "serve")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._check_anchor_registry(Path(config.site_dir))
@@ -145,11 +155,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
 
     def _generate_pages(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
         today = datetime.date.today()
-        pages = {f"venues/{v.id}.md": self.renderer.venue_page(v, today=today) for v in venues}
-        pages["venues/index.md"] = self.renderer.venues_index_page(venues)
-        pages["comparison.md"] = self.renderer.comparison_page(venues)
-        pages["errors.md"] = self.renderer.error_index_page(venues)
-        pages["reference.md"] = self.renderer.reference_page()
+        pages = self.renderer.site_pages(venues, today=today)
         for uri, content in pages.items():
             _put(files, File.generated(config, uri, content=content))
 

@@ -63,11 +63,14 @@ def lost_anchors(
         target = aliases.get(anchor.page, {}).get(anchor.id)
         if target is not None and Anchor(anchor.page, target) in published:
             continue
-        hint = (
-            f"alias target {target!r} is not on the page"
-            if target is not None
-            else "restore it, or declare it under the venue's anchor_aliases with the id it moved to"
-        )
+        if target is not None:
+            hint = f"alias target {target!r} is not on the page"
+        elif anchor.page in aliases:
+            hint = "restore it, or declare it under the venue's anchor_aliases with the id it moved to"
+        else:
+            hint = (
+                'restore it: keep the heading\'s id with an explicit {#id}, or add <span id="…"></span> where it moved'
+            )
         problems.append(f"anchors.txt: published anchor {anchor} is gone — {hint}")
     return problems
 

@@ -34,6 +34,7 @@ VENUES_INDEX_TEMPLATE = "venues_index.md.j2"
 COMPARISON_TEMPLATE = "comparison.md.j2"
 ERROR_INDEX_TEMPLATE = "error_index.md.j2"
 REFERENCE_TEMPLATE = "reference.md.j2"
+CHECKER_TEMPLATE = "checker_page.md.j2"
 
 _ANCHOR_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
@@ -98,6 +99,16 @@ class PageRenderer:
             stale=age_days > self.site.stale_after_days,
         )
 
+    def site_pages(self, venues: Sequence[Venue], *, today: datetime.date) -> dict[str, str]:
+        """Every generated page, by its path in the docs directory."""
+        pages = {f"venues/{v.id}.md": self.venue_page(v, today=today) for v in venues}
+        pages["venues/index.md"] = self.venues_index_page(venues)
+        pages["comparison.md"] = self.comparison_page(venues)
+        pages["errors.md"] = self.error_index_page(venues)
+        pages["checker.md"] = self.checker_page(venues)
+        pages["reference.md"] = self.reference_page()
+        return pages
+
     def venues_index_page(self, venues: Sequence[Venue]) -> str:
         """Return the Markdown for `venues/`: pick your venue."""
         return self._render(VENUES_INDEX_TEMPLATE, venues=_sorted(venues))
@@ -109,6 +120,10 @@ class PageRenderer:
     def error_index_page(self, venues: Sequence[Venue]) -> str:
         """Return the Markdown for `errors/`: every error code of every venue, linking to its guide anchor."""
         return self._render(ERROR_INDEX_TEMPLATE, venues=_sorted(venues))
+
+    def checker_page(self, venues: Sequence[Venue]) -> str:
+        """Return the Markdown for `checker/`: the standalone key checker with a venue picker."""
+        return self._render(CHECKER_TEMPLATE, venues=_sorted(venues))
 
     def reference_page(self) -> str:
         """Return the Markdown for `reference/`: every key of a venue file, generated from the model."""
@@ -125,9 +140,7 @@ def _make_environment(templates_dir: Path) -> Environment:
         undefined=StrictUndefined,
         # Templates produce Markdown, where HTML-escaping everything would corrupt Markdown fields; HTML
         # contexts inside them escape explicitly with `|e`. Templates named *.html.j2 get autoescape.
-        autoescape=select_autoescape(
-            enabled_extensions=("html.j2",), default_for_string=False, default=False
-        ),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -160,9 +173,7 @@ def _check_page_contract(venue: Venue) -> None:
     """Refuse a page whose anchors would clash or whose links would dangle (the loader reports these first)."""
     findings = check_page_contract(venue)
     if findings:
-        raise RenderError(
-            "; ".join(f"{venue.id}: {format_path(path)}: {message}" for path, message in findings)
-        )
+        raise RenderError("; ".join(f"{venue.id}: {format_path(path)}: {message}" for path, message in findings))
 
 
 # Filters -------------------------------------------------------------------------------------------------

@@ -26,4 +26,3 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return site
-

@@ -32,11 +32,12 @@ def test_registry_round_trip() -> None:
 def test_lost_anchor_is_reported_unless_aliased() -> None:
     registered = [Anchor("venues/a/", "old"), Anchor("venues/a/", "live")]
     published = {Anchor("venues/a/", "live")}
-    assert lost_anchors(registered, published, {}) == [
+    assert lost_anchors(registered, published, {"venues/a/": {}}) == [
         "anchors.txt: published anchor /venues/a/#old is gone — restore it, or declare it under the venue's "
         "anchor_aliases with the id it moved to"
     ]
     assert lost_anchors(registered, published, {"venues/a/": {"old": "live"}}) == []
+    assert "keep the heading's id" in lost_anchors([Anchor("security/", "gone")], set(), {})[0]
 
 
 def _build(project: Path) -> subprocess.CompletedProcess[str]:

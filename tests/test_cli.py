@@ -54,9 +54,7 @@ def test_check_real_venues_pass() -> None:
 
 def test_check_stale(tmp_path: Path) -> None:
     (tmp_path / "old.yaml").write_text(
-        (CASES.parent.parent / "keyguide" / "starter.yaml")
-        .read_text(encoding="utf-8")
-        .format(id="old", name="Old")
+        (CASES.parent.parent / "keyguide" / "starter.yaml").read_text(encoding="utf-8").format(id="old", name="Old")
     )
     result = run("check", "--stale", "--stale-days", "30", str(tmp_path))
     assert result.returncode == 1

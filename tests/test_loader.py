@@ -50,9 +50,7 @@ def test_non_utf8_file_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "latin.yaml"
     path.write_bytes(b"name: caf\xe9\n")
     loaded = load_venue_file(path, display="venues/latin.yaml")
-    assert [p.format() for p in loaded.problems] == [
-        "venues/latin.yaml:1: not UTF-8 text: invalid continuation byte"
-    ]
+    assert [p.format() for p in loaded.problems] == ["venues/latin.yaml:1: not UTF-8 text: invalid continuation byte"]
 
 
 def test_real_venues_load() -> None:

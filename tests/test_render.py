@@ -389,10 +389,14 @@ def test_stale_threshold_comes_from_site(venue: Venue) -> None:
 # Sections -----------------------------------------------------------------------------------------------
 
 
-def test_checker_placeholder(page_html: str) -> None:
+def test_checker_form_in_test_your_key(page_html: str) -> None:
     section = page_html.split('id="test-your-key"', 1)[1].split("<h2", 1)[0]
     assert '<div class="kg-checker" data-venue="test-venue">' in section
-    assert "The checker runs in your browser" in section
+    assert "nothing you paste leaves this page" in section
+    # md_in_html must not touch the form: every credential input and panel survives intact.
+    assert section.count('data-kg-credential="') == 2
+    assert 'name="api_key"' in section and 'name="api_secret"' in section
+    assert section.count("</form>") == 1 and "kg-error-match" in section
 
 
 def test_checker_disabled_has_no_placeholder(venue: Venue) -> None:
@@ -481,9 +485,7 @@ def test_templates_hold_no_venue_facts() -> None:
 def test_strict_undefined_catches_template_typos(tmp_path: Path, venue: Venue) -> None:
     shutil.copytree(MACROS, tmp_path, dirs_exist_ok=True)
     guide = tmp_path / "guide.j2"
-    guide.write_text(
-        guide.read_text(encoding="utf-8").replace("venue.summary", "venue.sumary"), encoding="utf-8"
-    )
+    guide.write_text(guide.read_text(encoding="utf-8").replace("venue.summary", "venue.sumary"), encoding="utf-8")
     with pytest.raises(jinja2.UndefinedError, match="sumary"):
         PageRenderer(tmp_path, SiteConfig()).venue_page(venue, today=TODAY)
 
@@ -536,7 +538,7 @@ def test_anchor_filter_rejects_non_ids() -> None:
 
 # Hand-written content -----------------------------------------------------------------------------------
 
-GENERATED_DOCS = {"venues/index.md", "comparison.md", "errors.md", "reference.md"}
+GENERATED_DOCS = {"venues/index.md", "comparison.md", "errors.md", "reference.md", "checker.md"}
 
 
 def test_content_links_resolve() -> None:

@@ -140,9 +140,7 @@ def test_scripts_reference_no_other_origin(built_site: Path) -> None:
         origins = set(ABSOLUTE_URL.findall(script.read_text(encoding="utf-8", errors="replace")))
         ours = "assets/keyguide" in script.as_posix()
         unexpected = origins if ours else origins - VENDOR_URL_ALLOWLIST
-        foreign.extend(
-            f"{script.relative_to(built_site)}: {o}" for o in sorted(unexpected) if OWN_ORIGIN not in o
-        )
+        foreign.extend(f"{script.relative_to(built_site)}: {o}" for o in sorted(unexpected) if OWN_ORIGIN not in o)
     assert foreign == []
 
 

@@ -1,0 +1,458 @@
+/*
+ * keyguide key checker: runs the Python checker (checker/, shipped as a wheel) under self-hosted Pyodide.
+ *
+ * Where it runs: on the page's main thread, not in a Web Worker. The page's Content-Security-Policy is a
+ * <meta> tag (static hosts cannot send headers), and a meta policy does not govern a worker loaded from a
+ * URL: there, Python's js.fetch could reach any server. On the main thread the same policy that guards
+ * the page (connect-src 'self', no other origin) also guards the Python code. The cost is a UI pause of
+ * a second or two while Python starts, which happens once, while the reader pastes.
+ *
+ * Lazy: nothing of Pyodide is fetched until the reader focuses or clicks into a checker.
+ * Quiet: no console output, no storage, nothing in the URL or title; Python's stdout and stderr go nowhere.
+ * Every venue rule comes from venues.json (built from the YAML); this file knows none.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || !document.querySelector("form.kg-form")) return;
+
+  var ROOT = new URL("../../", script.src); // this file is <site>/assets/keyguide/checker.js
+  var ASSETS = new URL("assets/keyguide/", ROOT);
+  var PYODIDE = new URL("assets/pyodide/", ROOT);
+  var DEBOUNCE_MS = 250;
+  var MAX_PASTE = 65536; // the checker reports anything over its own limit; never hand it megabytes
+  var noop = function () {};
+  var forms = Array.prototype.slice.call(document.querySelectorAll("form.kg-form"));
+
+  // ---- the runtime: one Python per page, shared by every form on it ---------------------------------
+
+  var runtime = { state: "idle", promise: null, attempt: 0, api: null, rules: null };
+
+  function fetchOk(url, options) {
+    return fetch(url, options).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + " for " + new URL(url).pathname);
+      return response;
+    });
+  }
+
+  function boot(attempt) {
+    var bust = attempt ? "?retry=" + attempt : ""; // a failed module import is cached under its URL
+    var info = fetchOk(new URL("runtime.json", ASSETS).href, { cache: "no-cache" }).then(function (r) { return r.json(); });
+    var rulesText = fetchOk(new URL("venues.json", ASSETS).href, { cache: "no-cache" }).then(function (r) { return r.text(); });
+    var wheel = info.then(function (data) {
+      var url = new URL(data.wheel, ASSETS);
+      url.search = "v=" + data.sha256.slice(0, 16);
+      return fetchOk(url.href).then(function (r) { return r.arrayBuffer(); });
+    });
+    var python = import(new URL("pyodide.mjs", PYODIDE).href + bust).then(function (module) {
+      return module.loadPyodide({ indexURL: PYODIDE.href, stdout: noop, stderr: noop, packages: [] });
+    });
+    return Promise.all([python, wheel, rulesText]).then(function (parts) {
+      var pyodide = parts[0];
+      setStage("Starting the checker…");
+      pyodide.setStdout({ batched: noop });
+      pyodide.setStderr({ batched: noop });
+      var sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+      pyodide.unpackArchive(parts[1], "wheel", { extractDir: sitePackages });
+      var handle = pyodide.pyimport("checker.browser").handle;
+      var text = parts[2];
+      return {
+        pyodide: pyodide,
+        rules: JSON.parse(text).venues,
+        call: function (request) { return JSON.parse(handle(text, JSON.stringify(request))); },
+      };
+    });
+  }
+
+  function start(timeoutMs) {
+    if (runtime.state === "ready" || runtime.state === "loading") return;
+    // After a timeout the first attempt may still finish (a slow line): wait for it again rather than
+    // starting a second Python. After a failure, start afresh.
+    if (!runtime.promise || runtime.failed) {
+      runtime.attempt += 1;
+      runtime.failed = false;
+      runtime.promise = boot(runtime.attempt - 1);
+      runtime.promise.catch(function () { runtime.failed = true; });
+    }
+    runtime.state = "loading";
+    setStage("Loading the checker (about 5 MB, once)…");
+    var timer;
+    var timeout = new Promise(function (_, reject) {
+      timer = setTimeout(function () { reject(new Error("timeout")); }, timeoutMs);
+    });
+    Promise.race([runtime.promise, timeout]).then(function (api) {
+      clearTimeout(timer);
+      runtime.api = api;
+      runtime.rules = api.rules;
+      runtime.state = "ready";
+      forms.forEach(onReady);
+    }, function (error) {
+      clearTimeout(timer);
+      runtime.state = "failed";
+      var seconds = Math.round(timeoutMs / 1000);
+      var message = error && error.message === "timeout"
+        ? "The checker did not start within " + seconds + " seconds. Your browser may block WebAssembly on this page (a policy or an extension), or the connection is slow."
+        : "The checker could not load (" + ((error && error.name) || "Error") + "). Check your connection.";
+      forms.forEach(function (form) { showFailure(form, message); });
+    });
+  }
+
+  function setStage(text) {
+    forms.forEach(function (form) {
+      var status = form.querySelector("[data-kg-status]");
+      status.className = "kg-status kg-loading";
+      status.textContent = text;
+      form.setAttribute("aria-busy", "true");
+    });
+  }
+
+  function showFailure(form, message) {
+    var status = form.querySelector("[data-kg-status]");
+    form.removeAttribute("aria-busy");
+    status.className = "kg-status kg-error";
+    status.textContent = message + " ";
+    var retry = el("button", "md-button", "Retry");
+    retry.type = "button";
+    retry.setAttribute("data-kg-retry", "");
+    retry.addEventListener("click", function () { start(timeoutOf(form)); });
+    status.appendChild(retry);
+  }
+
+  function timeoutOf(form) {
+    var value = parseInt(form.getAttribute("data-kg-timeout-ms"), 10);
+    return value > 0 ? value : 20000;
+  }
+
+  // ---- small DOM helpers (text only: nothing pasted is ever parsed as HTML) --------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function q(form, selector) { return form.querySelector(selector); }
+  function all(form, selector) { return Array.prototype.slice.call(form.querySelectorAll(selector)); }
+  function out(form, name) { return q(form, '[data-kg-out="' + name + '"]'); }
+
+  function guideLink(form, anchor) {
+    var guide = new URL("venues/" + form.getAttribute("data-kg-venue") + "/", ROOT);
+    var here = location.pathname.replace(/index\.html$/, "");
+    return (guide.pathname === here ? "" : guide.pathname) + "#" + anchor;
+  }
+
+  function credentials(form) {
+    var values = {};
+    all(form, "[data-kg-credential]").forEach(function (input) {
+      values[input.getAttribute("data-kg-credential")] = input.value.slice(0, MAX_PASTE);
+    });
+    return values;
+  }
+
+  // The curl line and header list never show a secret, even where a scheme sends one as typed.
+  function redact(form, text) {
+    all(form, '[data-kg-secret="true"]').forEach(function (input) {
+      var value = input.value.trim();
+      if (value) text = text.split(value).join("<your " + input.getAttribute("data-kg-label") + ">");
+    });
+    return text;
+  }
+
+  // ---- findings ---------------------------------------------------------------------------------------
+
+  function renderFindings(form, findings, showEmpty) {
+    var box = q(form, "[data-kg-findings]");
+    box.textContent = "";
+    var values = credentials(form);
+    var filled = Object.keys(values).filter(function (k) { return values[k] !== ""; });
+    if (!filled.length && !showEmpty) return;
+    // While pasting, a field not yet filled is not a problem worth shouting about.
+    var shown = findings.filter(function (f) { return showEmpty || !f.field || values[f.field] !== "" || !(f.field in values); });
+    if (!shown.length) {
+      box.appendChild(el("p", "kg-ok", "✓ No problems found in what you pasted so far."));
+      return;
+    }
+    var list = el("ul", "kg-finding-list");
+    shown.forEach(function (f) {
+      var item = el("li", "kg-finding kg-" + f.severity);
+      item.appendChild(el("strong", "kg-severity", f.severity === "error" ? "Problem" : f.severity === "warning" ? "Warning" : "Note"));
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(el("span", "kg-message", f.message));
+      if (f.hint) item.appendChild(el("span", "kg-hint", " " + f.hint));
+      var meta = el("span", "kg-meta");
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(el("code", null, f.code));
+      if (f.anchor) {
+        meta.appendChild(document.createTextNode(" · "));
+        var link = el("a", null, "Troubleshooting");
+        link.href = guideLink(form, f.anchor);
+        meta.appendChild(link);
+      }
+      item.appendChild(meta);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+
+  function diagnose(form) {
+    if (runtime.state !== "ready") return;
+    var values = credentials(form);
+    if (!Object.keys(values).some(function (k) { return values[k] !== ""; })) {
+      q(form, "[data-kg-findings]").textContent = "";
+      return;
+    }
+    var result = runtime.api.call({ op: "diagnose", venue: form.getAttribute("data-kg-venue"), credentials: values });
+    if (result.error) return showError(q(form, "[data-kg-findings]"), result.error);
+    renderFindings(form, result.findings || [], false);
+  }
+
+  function showError(box, message) {
+    box.textContent = "";
+    box.appendChild(el("p", "kg-error", message));
+  }
+
+  // ---- signing, comparing, matching errors -------------------------------------------------------------
+
+  function fillRequest(form) {
+    var now = String(Date.now());
+    var values = { nonce: now, timestamp: now };
+    all(form, "[data-kg-request]").forEach(function (input) {
+      var name = input.getAttribute("data-kg-request");
+      if (name === "recv_window") values.recv_window = input.getAttribute("data-kg-template");
+    });
+    all(form, "[data-kg-request]").forEach(function (input) {
+      input.value = input.getAttribute("data-kg-template").replace(/\{(nonce|timestamp|recv_window)\}/g, function (m, k) {
+        return values[k] !== undefined ? values[k] : m;
+      });
+      delete input.dataset.kgEdited;
+    });
+  }
+
+  // Editing the nonce or timestamp carries into a query or body still built from the template.
+  function refillTemplated(form) {
+    var values = {};
+    ["nonce", "timestamp", "recv_window"].forEach(function (name) {
+      var input = q(form, '[data-kg-request="' + name + '"]');
+      if (input) values[name] = input.value;
+    });
+    ["query", "body"].forEach(function (name) {
+      var input = q(form, '[data-kg-request="' + name + '"]');
+      if (!input || input.dataset.kgEdited) return;
+      input.value = input.getAttribute("data-kg-template").replace(/\{(nonce|timestamp|recv_window)\}/g, function (m, k) {
+        return values[k] !== undefined ? values[k] : m;
+      });
+    });
+  }
+
+  function request(form) {
+    var req = { method: "GET", path: "/", query: "", body: "", nonce: null, timestamp: null, recv_window: null };
+    all(form, "[data-kg-request]").forEach(function (input) { req[input.getAttribute("data-kg-request")] = input.value; });
+    req.method = req.method.trim().toUpperCase();
+    return req;
+  }
+
+  function shellQuote(text) { return "'" + text.replace(/'/g, "'\\''") + "'"; }
+
+  function curl(form, req, result) {
+    var signing = runtime.rules[form.getAttribute("data-kg-venue")].signing;
+    var headers = result.headers || {};
+    var query = result.query !== undefined ? result.query : req.query.replace(/^\?/, "");
+    var body = req.body;
+    var inHeaders = Object.keys(headers).some(function (name) { return headers[name] === result.signature; });
+    if (!inHeaders) {
+      // A scheme that sends no signature header sends it as the `signature` parameter (Binance-style).
+      var param = "signature=" + result.signature;
+      if (body && !query) body += "&" + param;
+      else query = query ? query + "&" + param : param;
+    }
+    var url = signing.base_url.replace(/\/+$/, "") + req.path + (query ? "?" + query : "");
+    var parts = ["curl", "-X", req.method, shellQuote(url)];
+    Object.keys(headers).forEach(function (name) { parts.push("-H", shellQuote(name + ": " + headers[name])); });
+    if (body && headers["Content-Length"] !== "0") parts.push("--data-raw", shellQuote(body));
+    return parts.join(" ");
+  }
+
+  function sign(form) {
+    var req = request(form);
+    var result = runtime.api.call({ op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form), request: req });
+    var box = q(form, "[data-kg-signed]");
+    if (result.findings) renderFindings(form, result.findings, true);
+    if (result.error) {
+      box.hidden = true;
+      var findings = q(form, "[data-kg-findings]");
+      findings.insertBefore(el("p", "kg-error", "Not signed: " + result.error), findings.firstChild);
+      return;
+    }
+    var headers = Object.keys(result.headers).map(function (name) { return name + ": " + result.headers[name]; }).join("\n");
+    out(form, "prehash").textContent = result.prehash;
+    out(form, "prehash_note").textContent = result.prehash_note || "";
+    out(form, "signature").textContent = result.signature;
+    out(form, "headers").textContent = redact(form, headers || "(none)");
+    out(form, "curl").textContent = redact(form, curl(form, req, result));
+    box.hidden = false;
+    // A shown secret goes back to dots once it has been used.
+    all(form, "[data-kg-show]").forEach(function (button) { setShown(form, button, false); });
+  }
+
+  function compare(form) {
+    var theirs = q(form, '[data-kg-input="bot_signature"]').value.trim();
+    var box = out(form, "compare");
+    if (!theirs) return showError(box, "Paste the signature your bot computed first.");
+    var result = runtime.api.call({
+      op: "compare", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form),
+      request: request(form), signature: theirs,
+    });
+    box.textContent = "";
+    if (result.error) return showError(box, result.error);
+    box.className = "kg-result " + (result.match ? "kg-ok" : "kg-error");
+    box.textContent = result.match
+      ? "✓ Match: your bot signs this request exactly as this page does."
+      : "✗ No match. " + (result.message || "") + (result.likely_cause ? " (likely cause: " + result.likely_cause.replace(/_/g, " ") + ")" : "");
+  }
+
+  function matchError(form) {
+    var venueId = form.getAttribute("data-kg-venue");
+    var text = q(form, '[data-kg-input="error_text"]').value;
+    var list = out(form, "matches");
+    list.textContent = "";
+    if (!text.trim()) return;
+    var result = runtime.api.call({ op: "match_error", text: text.slice(0, MAX_PASTE), venue: venueId });
+    if (result.error) return list.appendChild(el("li", "kg-error", result.error));
+    var entries = {};
+    (runtime.rules[venueId].errors || []).forEach(function (e) { entries[e.id] = e; });
+    if (!result.matches.length) {
+      list.appendChild(el("li", null, "No troubleshooting entry of this venue matches that text."));
+      return;
+    }
+    result.matches.forEach(function (m) {
+      var entry = entries[m.id] || {};
+      var item = el("li", "kg-match");
+      var link = el("a", null, m.code);
+      link.href = guideLink(form, m.id);
+      item.appendChild(link);
+      if (entry.message) item.appendChild(el("span", null, " " + entry.message));
+      if (entry.cause) item.appendChild(el("span", "kg-hint", " " + entry.cause));
+      list.appendChild(item);
+    });
+  }
+
+  function selftest(form) {
+    var line = q(form, "[data-kg-selftest]");
+    var venueId = form.getAttribute("data-kg-venue");
+    var name = form.getAttribute("data-kg-name");
+    var result = runtime.api.call({ op: "selftest", venue: venueId });
+    line.textContent = "";
+    if (result.error) return;
+    line.className = "kg-selftest " + (result.ok ? "kg-ok" : "kg-error");
+    var link = el("a", null, result.official ? name + "'s published signature example" : "a computed signature example");
+    link.href = guideLink(form, "signing-example");
+    if (result.ok) {
+      line.appendChild(document.createTextNode("✓ Self-test: this page reproduces "));
+      line.appendChild(link);
+      line.appendChild(document.createTextNode(result.official ? "." : " for " + name + " (" + name + " publishes none)."));
+    } else {
+      line.appendChild(document.createTextNode("✗ Self-test failed: this page does not reproduce "));
+      line.appendChild(link);
+      line.appendChild(document.createTextNode(". Do not rely on its signatures."));
+    }
+  }
+
+  // ---- wiring ----------------------------------------------------------------------------------------------
+
+  function setShown(form, button, shown) {
+    var input = document.getElementById(button.getAttribute("data-kg-show"));
+    input.type = shown ? "text" : "password"; // every other attribute (spellcheck=false, ...) stays as is
+    button.setAttribute("aria-pressed", shown ? "true" : "false");
+    button.textContent = shown ? "Hide" : "Show";
+  }
+
+  function clearForm(form) {
+    all(form, "input, textarea").forEach(function (input) {
+      input.value = "";
+      delete input.dataset.kgEdited;
+    });
+    all(form, "[data-kg-show]").forEach(function (button) { setShown(form, button, false); });
+    q(form, "[data-kg-findings]").textContent = "";
+    all(form, "[data-kg-out]").forEach(function (node) { node.textContent = ""; });
+    var signed = q(form, "[data-kg-signed]");
+    if (signed) signed.hidden = true;
+    if (q(form, "[data-kg-request]")) fillRequest(form);
+  }
+
+  function onReady(form) {
+    var status = q(form, "[data-kg-status]");
+    form.removeAttribute("aria-busy");
+    status.className = "kg-status kg-ready";
+    status.textContent = "Ready. The checker runs in this tab; nothing you paste leaves it.";
+    selftest(form);
+    all(form, "button[data-kg-action]").forEach(function (button) { button.disabled = false; });
+    diagnose(form);
+  }
+
+  function setup(form) {
+    if (window.top !== window.self) {
+      // Framed by another page (clickjacking): hosts that honour _headers forbid it; elsewhere, refuse here.
+      q(form, "[data-kg-status]").textContent = "The checker is turned off inside a frame. Open this page directly.";
+      return;
+    }
+    var timer = null;
+    all(form, "input, textarea, [data-kg-show]").forEach(function (node) { node.disabled = false; });
+    all(form, "[data-kg-show]").forEach(function (button) {
+      button.addEventListener("click", function () { setShown(form, button, button.getAttribute("aria-pressed") !== "true"); });
+    });
+    if (q(form, "[data-kg-request]")) fillRequest(form);
+    all(form, '[data-kg-action="clear"], [data-kg-action="fresh"]').forEach(function (b) { b.disabled = false; });
+    // After a failure only the Retry button starts again, so the error stays readable.
+    var wake = function () { if (runtime.state === "idle") start(timeoutOf(form)); };
+    form.addEventListener("focusin", wake);
+    form.addEventListener("pointerdown", wake);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.addEventListener("input", function (event) {
+      var target = event.target;
+      if (target.hasAttribute("data-kg-credential")) {
+        clearTimeout(timer);
+        timer = setTimeout(function () { diagnose(form); }, DEBOUNCE_MS);
+      } else if (target.hasAttribute("data-kg-request")) {
+        var name = target.getAttribute("data-kg-request");
+        if (name === "query" || name === "body") target.dataset.kgEdited = "1";
+        else refillTemplated(form);
+      }
+    });
+    var actions = { sign: sign, compare: compare, match: matchError, fresh: fillRequest, clear: clearForm };
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-kg-action]");
+      if (!button) return;
+      var action = button.getAttribute("data-kg-action");
+      if (action !== "clear" && action !== "fresh" && runtime.state !== "ready") return;
+      actions[action](form);
+    });
+  }
+
+  function setupPicker(picker) {
+    var select = picker.querySelector("select[data-kg-picker]");
+    var show = function () {
+      Array.prototype.forEach.call(picker.querySelectorAll("[data-kg-pick]"), function (box) {
+        box.hidden = box.getAttribute("data-kg-pick") !== select.value;
+      });
+    };
+    select.addEventListener("change", show);
+    show();
+  }
+
+  forms.forEach(setup);
+  Array.prototype.forEach.call(document.querySelectorAll(".kg-picker"), setupPicker);
+  // Leaving the page (or freezing it into the back/forward cache) empties every field.
+  window.addEventListener("pagehide", function () { forms.forEach(clearForm); });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) forms.forEach(clearForm); });
+
+  // Tests only: `?kg-test` in the URL exposes the loaded Python, so a test can run code in the very
+  // context the checker runs in (an exfiltration probe). It exposes nothing a page script could not do.
+  if (new URLSearchParams(location.search).has("kg-test")) {
+    window.__keyguideTestHook = {
+      state: function () { return runtime.state; },
+      pyodide: function () { return runtime.api && runtime.api.pyodide; },
+    };
+  }
+})();

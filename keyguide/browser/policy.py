@@ -1,0 +1,110 @@
+"""The Content-Security-Policy every page carries, built from the page's own inline scripts.
+
+Why a meta tag: static hosts such as GitHub Pages cannot send headers. A meta policy governs the page only
+from where it appears, so it goes first in <head>, right after <meta charset>. It cannot carry
+`frame-ancestors` and does not reach a worker loaded from a URL; hosts that honour `_headers` get the same
+policy as a header, plus framing and sniffing protection (see `headers_file`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Iterable
+
+# Scripts the browser runs; a <script type="application/json"> (Material's __config) is data and needs no hash.
+_EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_ATTR_SRC = re.compile(r"""(?:^|\s)src\s*=""", re.IGNORECASE)
+_ATTR_TYPE = re.compile(r"""(?:^|\s)type\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_META_CHARSET = re.compile(r"<meta\s+charset\s*=\s*[\"']?[\w-]+[\"']?\s*/?>", re.IGNORECASE)
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+_CSP_META = re.compile(r"<meta\s+http-equiv\s*=\s*[\"']?content-security-policy", re.IGNORECASE)
+
+REFERRER_META = '<meta name="referrer" content="no-referrer">'
+
+
+class PolicyError(ValueError):
+    """A page cannot be given its policy (no <head>, or a policy already present)."""
+
+
+def inline_script_hashes(html: str) -> list[str]:
+    """CSP source expressions (`'sha256-…'`) for each executable inline script, in page order, no repeats."""
+    hashes: list[str] = []
+    for match in _SCRIPT.finditer(html):
+        attrs, body = match.group(1), match.group(2)
+        if _ATTR_SRC.search(attrs):
+            continue
+        type_match = _ATTR_TYPE.search(attrs)
+        script_type = next((g for g in type_match.groups() if g is not None), "") if type_match else ""
+        if script_type.strip().lower() not in _EXECUTABLE_TYPES:
+            continue
+        # The HTML parser turns CR LF and lone CR into LF before the browser hashes the text.
+        text = body.replace("\r\n", "\n").replace("\r", "\n")
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+        source = f"'sha256-{digest}'"
+        if source not in hashes:
+            hashes.append(source)
+    return hashes
+
+
+def content_security_policy(script_hashes: Iterable[str], *, header: bool = False) -> str:
+    """The policy. No 'unsafe-eval': Pyodide needs only 'wasm-unsafe-eval' to compile its WebAssembly.
+
+    `connect-src 'self'` is what keeps a pasted secret on the page: fetch, XHR, WebSocket and beacons from
+    this page, including Python's `js.fetch` (Pyodide runs on the page's main thread), reach no other origin.
+    """
+    directives = [
+        "default-src 'none'",
+        " ".join(["script-src 'self' 'wasm-unsafe-eval'", *script_hashes]),
+        "style-src 'self' 'unsafe-inline'",  # inline styles cannot send anything: img/font/connect are 'self'
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "base-uri 'self'",
+        "form-action 'none'",
+        "object-src 'none'",
+    ]
+    if header:
+        directives.append("frame-ancestors 'none'")  # ignored in a meta tag, so header only
+    return "; ".join(directives)
+
+
+def secure_page(html: str, script_hashes: Iterable[str] | None = None) -> str:
+    """`html` with the CSP meta tag and the no-referrer meta tag right after <meta charset> (first in head)."""
+    if _CSP_META.search(html):
+        raise PolicyError("the page already has a Content-Security-Policy meta tag")
+    hashes = inline_script_hashes(html) if script_hashes is None else list(script_hashes)
+    tags = f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy(hashes)}">{REFERRER_META}'
+    return _insert_first_in_head(html, tags)
+
+
+def add_referrer_policy(html: str) -> str:
+    """Only the no-referrer meta tag (pages served by `mkdocs serve`, whose live-reload script a CSP blocks)."""
+    return _insert_first_in_head(html, REFERRER_META)
+
+
+def _insert_first_in_head(html: str, tags: str) -> str:
+    anchor = _META_CHARSET.search(html) or _HEAD.search(html)
+    if anchor is None:
+        raise PolicyError("the page has no <head> to put its Content-Security-Policy in")
+    return html[: anchor.end()] + tags + html[anchor.end() :]
+
+
+def headers_file(script_hashes: Iterable[str]) -> str:
+    """A `_headers` file (Netlify and Cloudflare Pages syntax) sending the policy as real headers.
+
+    One rule for every path: the hashes are the union over all pages (each page's meta tag still narrows
+    its own to exactly its scripts, since a browser enforces both policies).
+    """
+    policy = content_security_policy(sorted(set(script_hashes)), header=True)
+    return (
+        "# Generated by keyguide: the same policy as each page's meta tag, plus what only a header can carry.\n"
+        "/*\n"
+        f"  Content-Security-Policy: {policy}\n"
+        "  X-Content-Type-Options: nosniff\n"
+        "  Referrer-Policy: no-referrer\n"
+    )

@@ -1,0 +1,187 @@
+"""The checker on a guide page: lazy start, findings while pasting, self-test, signing, compare, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+KRAKEN = "/venues/kraken-spot/"
+BINANCE = "/venues/binance/"
+
+
+def example(site_dir: Path, venue: str) -> dict[str, Any]:
+    rules = json.loads((site_dir / "assets/keyguide/venues.json").read_text(encoding="utf-8"))
+    return rules["venues"][venue]["signing"]["example"]
+
+
+def sign_via_ui(form: Any, credentials: dict[str, str], request: dict[str, Any]) -> str:
+    for name, value in credentials.items():
+        form.locator(f'[name="{name}"]').fill(value)
+    form.locator("summary", has_text="Sign a test request").click()
+    # nonce/timestamp first: editing them rewrites a query or body still built from the template.
+    for name in ("nonce", "timestamp", "recv_window", "method", "path", "query", "body"):
+        field = form.locator(f'[data-kg-request="{name}"]')
+        if request.get(name) is not None and field.count():
+            field.fill(str(request[name]))
+    form.locator('[data-kg-action="sign"]').click()
+    signature = form.locator('[data-kg-out="signature"]')
+    expect(signature).not_to_be_empty()
+    return signature.inner_text()
+
+
+@pytest.mark.parametrize("venue", ["kraken-spot", "binance"])
+def test_published_example_reproduces_through_the_ui(checker: Any, site_dir: Path, venue: str) -> None:
+    ex = example(site_dir, venue)
+    assert ex["official"], f"{venue}: the test is about a published example"
+    form = checker(f"/venues/{venue}/", venue)
+    assert sign_via_ui(form, ex["credentials"], ex["request"]) == ex["signature"]
+    expect(form.locator("[data-kg-selftest]")).to_contain_text("reproduces")
+    expect(form.locator("[data-kg-selftest]")).to_contain_text("published signature example")
+
+
+def test_findings_appear_while_pasting_and_link_to_the_guide(checker: Any, page: Page) -> None:
+    form = checker(KRAKEN)
+    form.locator('[name="api_secret"]').fill(
+        "kQH5HW/8p1uGOVjbg\u200bWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
+    )
+    finding = form.locator(".kg-finding", has_text="U+200B")
+    expect(finding).to_contain_text("position 17")
+    link = finding.get_by_role("link", name="Troubleshooting")
+    href = link.get_attribute("href")
+    assert href is not None and href.startswith("#")
+    assert page.locator(href).count() == 1, f"{href} is not an anchor on the guide"
+    # The finding names a position and a code point, never the value.
+    assert "kQH5HW" not in form.locator("[data-kg-findings]").inner_text()
+
+
+def test_signing_shows_prehash_headers_and_a_curl_without_the_secret(checker: Any, site_dir: Path) -> None:
+    ex = example(site_dir, "kraken-spot")
+    key = "CJbfPw4tnbf/9en/ZmpewCTKEwmmzO18LXZcHQcu7HPLWre4l8+V9I3y"
+    form = checker(KRAKEN)
+    secret = form.locator('[name="api_secret"]')
+    form.locator("[data-kg-show]").click()
+    assert secret.get_attribute("type") == "text"
+    for name, value in {"spellcheck": "false", "autocomplete": "off", "autocapitalize": "off"}.items():
+        assert secret.get_attribute(name) == value, name
+    signature = sign_via_ui(form, {"api_key": key, "api_secret": ex["credentials"]["api_secret"]}, {})
+    assert secret.get_attribute("type") == "password", "a shown secret goes back to dots after use"
+    nonce = form.locator('[data-kg-request="nonce"]').input_value()
+    assert nonce.isdigit() and abs(int(nonce) - int(form.page.evaluate("Date.now()"))) < 600_000
+    assert form.locator('[data-kg-out="prehash"]').inner_text() == f"{nonce}nonce={nonce}"
+    curl = form.locator('[data-kg-out="curl"]').inner_text()
+    assert curl.startswith("curl -X POST 'https://api.kraken.com/0/private/Balance'")
+    assert f"API-Key: {key}" in curl and f"API-Sign: {signature}" in curl and f"nonce={nonce}" in curl
+    assert ex["credentials"]["api_secret"] not in curl
+    assert "API-Sign" in form.locator('[data-kg-out="headers"]').inner_text()
+
+
+def test_binance_curl_sends_the_signature_as_a_parameter(checker: Any, site_dir: Path) -> None:
+    ex = example(site_dir, "binance")
+    form = checker(BINANCE, "binance")
+    signature = sign_via_ui(form, ex["credentials"], {})
+    timestamp = form.locator('[data-kg-request="timestamp"]').input_value()
+    curl = form.locator('[data-kg-out="curl"]').inner_text()
+    assert f"/api/v3/account?recvWindow=5000&timestamp={timestamp}&signature={signature}'" in curl
+    assert ex["credentials"]["api_secret"] not in curl
+
+
+def test_compare_with_your_bot(checker: Any, site_dir: Path) -> None:
+    ex = example(site_dir, "kraken-spot")
+    form = checker(KRAKEN)
+    sign_via_ui(form, ex["credentials"], ex["request"])
+    form.locator("summary", has_text="Compare with your bot").click()
+    box = form.locator('[name="bot_signature"]')
+    result = form.locator('[data-kg-out="compare"]')
+    box.fill(ex["signature"])
+    form.locator('[data-kg-action="compare"]').click()
+    expect(result).to_contain_text("Match")
+    box.fill(ex["signature"].replace("4/dp", "4/dq"))
+    form.locator('[data-kg-action="compare"]').click()
+    expect(result).to_contain_text("No match")
+
+
+def test_pasted_error_is_matched_to_ranked_troubleshooting_entries(checker: Any, page: Page) -> None:
+    form = checker(KRAKEN)
+    form.locator("summary", has_text="Paste the error you got").click()
+    form.locator('[name="error_text"]').fill('{"error":["EAPI:Invalid nonce"]}')
+    form.locator('[data-kg-action="match"]').click()
+    first = form.locator('[data-kg-out="matches"] li').first
+    expect(first.get_by_role("link")).to_have_attribute("href", "#eapi-invalid-nonce")
+    assert page.locator("#eapi-invalid-nonce").count() == 1
+
+
+def test_enter_submits_nothing_and_clear_empties_everything(checker: Any, page: Page) -> None:
+    form = checker(KRAKEN)
+    url = page.url
+    form.locator('[name="api_secret"]').fill("not-a-real-secret")
+    form.locator('[name="api_secret"]').press("Enter")
+    page.wait_for_timeout(300)
+    assert page.url == url
+    form.locator('[data-kg-action="clear"]').click()
+    assert form.locator('[name="api_secret"]').input_value() == ""
+    assert form.locator('[name="api_key"]').input_value() == ""
+    expect(form.locator("[data-kg-findings]")).to_be_empty()
+
+
+def test_guide_page_loads_no_pyodide_until_the_checker_is_used(page: Page, site_url: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site_url + KRAKEN)
+    assert page.locator("form.kg-form").count() == 1, "no checker form on the guide"
+    page.mouse.wheel(0, 20_000)
+    page.locator("#test-your-key").scroll_into_view_if_needed()
+    page.locator("form.kg-form").hover()
+    page.wait_for_timeout(1500)
+    assert not [url for url in requested if "/assets/pyodide/" in url or url.endswith(".whl")]
+    form = page.locator("form.kg-form")
+    form.locator('[name="api_key"]').focus()
+    expect(form.locator("[data-kg-status]")).to_contain_text("Ready", timeout=30_000)
+    assert any(url.endswith("/assets/pyodide/pyodide.asm.wasm") for url in requested)
+
+
+def test_blocked_webassembly_shows_an_error_with_retry(page: Page, site_url: str, site_dir: Path) -> None:
+    html = (site_dir / "venues/kraken-spot/index.html").read_text(encoding="utf-8")
+    assert "'wasm-unsafe-eval'" in html and 'data-kg-timeout-ms="20000"' in html
+    blocked = html.replace(" 'wasm-unsafe-eval'", "").replace('data-kg-timeout-ms="20000"', 'data-kg-timeout-ms="3000"')
+    page.route(site_url + KRAKEN, lambda route: route.fulfill(status=200, content_type="text/html", body=blocked))
+    page.goto(site_url + KRAKEN)
+    form = page.locator("form.kg-form")
+    form.locator('[name="api_key"]').click()
+    status = form.locator("[data-kg-status]")
+    expect(status).to_contain_text("did not start within 3 seconds", timeout=10_000)
+    expect(status.get_by_role("button", name="Retry")).to_be_visible()
+
+
+def test_checker_page_picks_a_venue(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/checker/")
+    picker = page.locator('select[name="venue"]')
+    assert picker.count() == 1, "no venue picker on /checker/ (macros/checker.j2: checker_picker)"
+    visible = page.locator("form.kg-form:visible")
+    expect(visible).to_have_count(1)
+    picker.select_option("binance")
+    expect(visible).to_have_attribute("data-kg-venue", "binance")
+    visible.locator('[name="api_secret"]').fill("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j ")
+    expect(visible.locator("[data-kg-status]")).to_contain_text("Ready", timeout=30_000)
+    expect(visible.locator("[data-kg-selftest]")).to_contain_text("reproduces")
+    finding = visible.locator(".kg-finding").first
+    expect(finding).to_be_visible()
+    # Off the guide, troubleshooting links go to the venue's guide page.
+    href = visible.locator(".kg-finding a").first.get_attribute("href")
+    assert href is not None and "/venues/binance/#" in href
+
+
+def test_checker_is_disabled_inside_a_frame(page: Page, site_url: str, probe: Any) -> None:
+    # Another origin frames the guide, as a clickjacking page would.
+    probe.pages["/framing.html"] = (
+        f'<!doctype html><title>framing</title><iframe src="{site_url}{KRAKEN}" title="framed guide"></iframe>'
+    )
+    page.goto(probe.url + "/framing.html")
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("form.kg-form [data-kg-status]")).to_contain_text("turned off inside a frame")
+    expect(frame.locator('[name="api_secret"]')).to_be_disabled()
