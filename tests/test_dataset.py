@@ -1,0 +1,48 @@
+"""The venue data published with the site, for other tools: stable URLs, with its JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from keyguide.loader import load_venues
+from keyguide.schema import render_schema
+
+from project_copy import copy_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_dataset_is_published_with_its_schema(built_site: Path) -> None:
+    data = json.loads((built_site / "data" / "venues.json").read_text(encoding="utf-8"))
+    venues = {v.id: v for v in load_venues(ROOT / "venues")}
+    assert [v["id"] for v in data["venues"]] == sorted(venues)
+    kraken = next(v for v in data["venues"] if v["id"] == "kraken-spot")
+    assert kraken == venues["kraken-spot"].model_dump(mode="json")
+    assert (built_site / "data" / "venue.schema.json").read_text(encoding="utf-8") == render_schema()
+
+
+def test_checker_rules_hold_only_what_the_checker_needs(built_site: Path) -> None:
+    rules = json.loads((built_site / "assets" / "keyguide" / "venues.json").read_text(encoding="utf-8"))
+    kraken = rules["venues"]["kraken-spot"]
+    assert set(kraken) == {"id", "name", "credentials", "signing", "errors"}
+    assert kraken["signing"]["example"]["signature"].startswith("4/dpxb3iT4tp")
+
+
+def test_a_new_starter_venue_builds(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run([sys.executable, "-m", "keyguide.cli", "new", "okx"], cwd=project, check=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "venues" / "okx" / "index.html").is_file()
