@@ -22,7 +22,7 @@ from mkdocs.structure.pages import Page
 from .browser import BrowserAssets, BrowserAssetsError
 from .checks import page_anchors, venue_aliases
 from .dataset import full_dataset, rules_slice
-from .loader import load_venue_file, venue_files
+from .loader import LoadedVenue, load_venue_file, venue_files
 from .model import Venue
 from .problems import Problem, format_problems
 from .registry import Anchor, heading_ids, load_registry, lost_anchors, render_registry
@@ -81,34 +81,14 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         return server
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        loaded = [load_venue_file(p, self._display(p)) for p in venue_files(Path(self.config.venues_dir))]
+        loaded = self._load_venues()
         venues = [item.venue for item in loaded if item.venue is not None]
-        self.problems = sorted(p for item in loaded for p in item.problems)
-        if not loaded:
-            self.problems.append(Problem(self._display(Path(self.config.venues_dir)), 1, "", "no venue files found"))
-        self.published, self.aliases = set(), {}
-        for venue in venues:
-            page = f"venues/{venue.id}/"
-            self.published.update(Anchor(page, anchor) for _, anchor in page_anchors(venue))
-            self.aliases[page] = venue_aliases(venue)
-        if self.problems:
-            for problem in self.problems:
-                log.error(problem.format())
-            if self.command != "serve":
-                raise PluginError(f"{len(self.problems)} problem(s) in venue files; see the lines above.")
+        self._report_problems()
+        self._register_venue_anchors(venues)
         self._generate_pages(files, config, venues)
+        self._generate_broken_pages(files, config, loaded)
         self._generate_data(files, config, venues)
-        # Under serve, a broken venue keeps its URL, so the writer sees its errors where they were looking.
-        for item in loaded:
-            if item.venue is None:
-                stem = Path(item.file).stem
-                _put(files, File.generated(config, f"venues/{stem}.md", content=f"# {stem}\n"))
-        try:
-            browser_files = self.browser.static_files()
-        except BrowserAssetsError as error:
-            raise PluginError(str(error)) from None
-        for uri, content in browser_files.items():
-            _put(files, File.generated(config, uri, content=content))
+        self._generate_browser_assets(files, config)
         return files
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
@@ -147,6 +127,28 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         if lost and self.command != "serve":
             raise PluginError(f"{len(lost)} published anchor(s) lost; see the lines above.")
 
+    def _load_venues(self) -> list[LoadedVenue]:
+        directory = Path(self.config.venues_dir)
+        loaded = [load_venue_file(p, self._display(p)) for p in venue_files(directory)]
+        self.problems = sorted(p for item in loaded for p in item.problems)
+        if not loaded:
+            self.problems.append(Problem(self._display(directory), 1, "", "no venue files found"))
+        return loaded
+
+    def _report_problems(self) -> None:
+        for problem in self.problems:
+            log.error(problem.format())
+        if self.problems and self.command != "serve":
+            raise PluginError(f"{len(self.problems)} problem(s) in venue files; see the lines above.")
+
+    def _register_venue_anchors(self, venues: list[Venue]) -> None:
+        # Anchors the venue data declares; headings of every page are added as pages are written.
+        self.published, self.aliases = set(), {}
+        for venue in venues:
+            page = f"venues/{venue.id}/"
+            self.published.update(Anchor(page, anchor) for _, anchor in page_anchors(venue))
+            self.aliases[page] = venue_aliases(venue)
+
     def _display(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
@@ -157,6 +159,21 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         today = datetime.date.today()
         pages = self.renderer.site_pages(venues, today=today)
         for uri, content in pages.items():
+            _put(files, File.generated(config, uri, content=content))
+
+    def _generate_broken_pages(self, files: Files, config: MkDocsConfig, loaded: list[LoadedVenue]) -> None:
+        # Only reached under serve: a broken venue keeps its URL, so the writer sees its errors where they look.
+        for item in loaded:
+            if item.venue is None:
+                stem = Path(item.file).stem
+                _put(files, File.generated(config, f"venues/{stem}.md", content=f"# {stem}\n"))
+
+    def _generate_browser_assets(self, files: Files, config: MkDocsConfig) -> None:
+        try:
+            browser_files = self.browser.static_files()
+        except BrowserAssetsError as error:
+            raise PluginError(str(error)) from None
+        for uri, content in browser_files.items():
             _put(files, File.generated(config, uri, content=content))
 
     def _generate_data(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
