@@ -453,7 +453,7 @@ def test_error_index_links_every_error(two_venues: list[Venue]) -> None:
         for error in venue.errors:
             assert f"](venues/{venue.id}.md#{error.id})" in md
     html = to_html(md)
-    assert heading_ids(html, 2) == ["test-venue", "zeta-venue"]
+    assert heading_ids(html, 2) == ["lookup", "test-venue", "zeta-venue"]
 
 
 def test_comparison_has_one_row_per_venue(two_venues: list[Venue]) -> None:

@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from checker import Rules, compare_signature, match_error
+from checker import Rules, compare_signature, extract_values, match_error
+from checker.errors import describe_values
 
 
 def test_kraken_code_matches_exactly(rules: Rules) -> None:
@@ -42,6 +43,26 @@ def test_alias_and_message_overlap(rules: Rules) -> None:
 
 def test_nothing_matches_nonsense(rules: Rules) -> None:
     assert match_error(rules, "qwertyuiop") == []
+
+
+def test_values_become_notes() -> None:
+    ahead = extract_values("req_timestamp[1700000003000],server_timestamp[1700000000500],recv_window[5000]")
+    assert describe_values(ahead, "Bybit") == [
+        "The request's timestamp was 2.5 s ahead of Bybit's clock (the receive window is 5 s): the bot's clock is "
+        "fast. Turn on time synchronisation (NTP)."
+    ]
+    bare = extract_values("connection refused from 198.51.100.7")
+    assert bare == {"ip": "198.51.100.7"}
+    assert "198.51.100.7" in describe_values(bare)[0] and "allow-list" in describe_values(bare)[0]
+    assert describe_values({}) == []
+
+
+def test_code_match_scores_higher_with_the_wording(rules: Rules) -> None:
+    # The code decides the entry; repeating its message too makes the match certain.
+    exact = match_error(rules, '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}', "binance")
+    assert exact[0].score == 1.0
+    bare = match_error(rules, "-2015", "binance")
+    assert bare[0].id == "rejected-mbx-key" and bare[0].score == 0.8
 
 
 HEX = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"

@@ -1,29 +1,38 @@
 /*
- * keyguide key checker: runs the Python checker (checker/, shipped as a wheel) under self-hosted Pyodide.
+ * keyguide's one script. Three jobs, each driven by data-kg-* attributes in markup from macros/:
+ *   - the key checker on guide pages and /checker/ (form.kg-form), which runs the Python checker
+ *     (checker/, shipped as a wheel) under self-hosted Pyodide;
+ *   - the error lookup on /errors/ (form[data-kg-lookup]): the same Python, asked about every venue;
+ *   - "Copy link" buttons after step, pitfall and error headings ([data-kg-copy-link]), for support.
  *
- * Where it runs: on the page's main thread, not in a Web Worker. The page's Content-Security-Policy is a
+ * Where Python runs: on the page's main thread, not in a Web Worker. The page's Content-Security-Policy is a
  * <meta> tag (static hosts cannot send headers), and a meta policy does not govern a worker loaded from a
  * URL: there, Python's js.fetch could reach any server. On the main thread the same policy that guards
  * the page (connect-src 'self', no other origin) also guards the Python code. The cost is a UI pause of
  * a second or two while Python starts, which happens once, while the reader pastes.
  *
- * Lazy: nothing of Pyodide is fetched until the reader focuses or clicks into a checker.
+ * Lazy: nothing of Pyodide is fetched until the reader focuses or clicks into a checker or the lookup.
  * Quiet: no console output, no storage, nothing in the URL or title; Python's stdout and stderr go nowhere.
- * Every venue rule comes from venues.json (built from the YAML); this file knows none.
+ * Every venue rule and every word about an error comes from venues.json (built from the YAML) through
+ * Python; this file knows none.
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
-  if (!script || !document.querySelector("form.kg-form")) return;
+  if (!script) return;
 
   var ROOT = new URL("../../", script.src); // this file is <site>/assets/keyguide/checker.js
   var ASSETS = new URL("assets/keyguide/", ROOT);
   var PYODIDE = new URL("assets/pyodide/", ROOT);
   var DEBOUNCE_MS = 250;
+  var COPIED_MS = 4000;
   var MAX_PASTE = 65536; // the checker reports anything over its own limit; never hand it megabytes
+  var LINK_PLACEHOLDER = "{link}"; // where checker/errors.py:support_reply wants the guide's URL
   var noop = function () {};
-  var forms = Array.prototype.slice.call(document.querySelectorAll("form.kg-form"));
+  var forms = all(document, "form.kg-form");
+  var lookups = all(document, "form[data-kg-lookup]");
+  var hosts = forms.concat(lookups); // everything that shows the runtime's status
 
   // ---- the runtime: one Python per page, shared by every form on it ---------------------------------
 
@@ -87,6 +96,7 @@
       runtime.rules = api.rules;
       runtime.state = "ready";
       forms.forEach(onReady);
+      lookups.forEach(onLookupReady);
     }, function (error) {
       clearTimeout(timer);
       runtime.state = "failed";
@@ -94,33 +104,33 @@
       var message = error && error.message === "timeout"
         ? "The checker did not start within " + seconds + " seconds. Your browser may block WebAssembly on this page (a policy or an extension), or the connection is slow."
         : "The checker could not load (" + ((error && error.name) || "Error") + "). Check your connection.";
-      forms.forEach(function (form) { showFailure(form, message); });
+      hosts.forEach(function (host) { showFailure(host, message); });
     });
   }
 
   function setStage(text) {
-    forms.forEach(function (form) {
-      var status = form.querySelector("[data-kg-status]");
+    hosts.forEach(function (host) {
+      var status = host.querySelector("[data-kg-status]");
       status.className = "kg-status kg-loading";
       status.textContent = text;
-      form.setAttribute("aria-busy", "true");
+      host.setAttribute("aria-busy", "true");
     });
   }
 
-  function showFailure(form, message) {
-    var status = form.querySelector("[data-kg-status]");
-    form.removeAttribute("aria-busy");
+  function showFailure(host, message) {
+    var status = host.querySelector("[data-kg-status]");
+    host.removeAttribute("aria-busy");
     status.className = "kg-status kg-error";
     status.textContent = message + " ";
     var retry = el("button", "md-button", "Retry");
     retry.type = "button";
     retry.setAttribute("data-kg-retry", "");
-    retry.addEventListener("click", function () { start(timeoutOf(form)); });
+    retry.addEventListener("click", function () { start(timeoutOf(host)); });
     status.appendChild(retry);
   }
 
-  function timeoutOf(form) {
-    var value = parseInt(form.getAttribute("data-kg-timeout-ms"), 10);
+  function timeoutOf(host) {
+    var value = parseInt(host.getAttribute("data-kg-timeout-ms"), 10);
     return value > 0 ? value : 20000;
   }
 
@@ -136,6 +146,15 @@
   function q(form, selector) { return form.querySelector(selector); }
   function all(form, selector) { return Array.prototype.slice.call(form.querySelectorAll(selector)); }
   function out(form, name) { return q(form, '[data-kg-out="' + name + '"]'); }
+
+  // `target` (a URL on this site) relative to this page, the way MkDocs writes links: "../venues/x/#id".
+  function relativeHref(target) {
+    var here = location.pathname.split("/").slice(0, -1);
+    var there = target.pathname.split("/");
+    var same = 0;
+    while (same < here.length && same < there.length - 1 && here[same] === there[same]) same += 1;
+    return new Array(here.length - same + 1).join("../") + there.slice(same).join("/") + target.hash;
+  }
 
   function guideLink(form, anchor) {
     var guide = new URL("venues/" + form.getAttribute("data-kg-venue") + "/", ROOT);
@@ -359,6 +378,137 @@
     }
   }
 
+  // ---- copying: links to a heading, support replies ------------------------------------------------------
+
+  function copyText(text, status, refusedMessage, onRefused) {
+    var show = function (message, copied) {
+      clearTimeout(status.kgTimer);
+      status.className = "kg-copy-status " + (copied ? "kg-copied" : "kg-copy-refused");
+      status.textContent = message;
+      if (copied) status.kgTimer = setTimeout(function () { status.textContent = ""; }, COPIED_MS);
+    };
+    var refused = function () {
+      show(refusedMessage, false);
+      if (onRefused) onRefused();
+    };
+    // The clipboard exists only in a secure context (https, or 127.0.0.1 while testing).
+    if (!navigator.clipboard || !navigator.clipboard.writeText) return refused();
+    navigator.clipboard.writeText(text).then(function () { show("Copied", true); }, refused);
+  }
+
+  function setupCopyLink(box) {
+    var button = q(box, "button[data-kg-copy-link]");
+    var status = q(box, ".kg-copy-status");
+    button.addEventListener("click", function () {
+      var url = location.origin + location.pathname + "#" + button.getAttribute("data-kg-copy-link");
+      copyText(url, status, "Your browser did not allow copying. The link is " + url);
+    });
+    box.hidden = false;
+  }
+
+  // ---- the error lookup: every venue's troubleshooting entries, with a support reply each ------------------
+
+  var HOW = { code: "same code", alias: "same code, another name for it", message: "similar wording" };
+
+  function renderLookupMatch(match) {
+    var target = new URL("venues/" + match.venue + "/#" + match.id, ROOT);
+    var item = el("li", "kg-match");
+    var title = el("p", "kg-match-title");
+    var link = el("a", null, match.venue_name + ": " + match.code);
+    link.href = relativeHref(target);
+    title.appendChild(link);
+    if (match.message) title.appendChild(document.createTextNode(" “" + match.message + "”"));
+    title.appendChild(el("span", "kg-match-how", " (" + (HOW[match.matched] || match.matched) + ")"));
+    item.appendChild(title);
+    if (match.cause) item.appendChild(el("p", "kg-hint", match.cause));
+    match.notes.forEach(function (note) { item.appendChild(el("p", "kg-value-note", note)); });
+
+    var reply = el("details", "kg-reply");
+    reply.appendChild(el("summary", null, "Support reply"));
+    var pre = el("pre");
+    var code = el("code", null, match.reply.split(LINK_PLACEHOLDER).join(target.href));
+    code.setAttribute("data-kg-reply", "");
+    pre.appendChild(code);
+    reply.appendChild(pre);
+    item.appendChild(reply);
+    var row = el("p", "kg-buttons");
+    var button = el("button", "md-button", "Copy support reply");
+    button.type = "button";
+    button.setAttribute("data-kg-action", "copy-reply");
+    button.setAttribute("aria-label", "Copy support reply for " + match.venue_name + " " + match.code);
+    row.appendChild(button);
+    row.appendChild(document.createTextNode(" "));
+    var status = el("span", "kg-copy-status");
+    status.setAttribute("role", "status");
+    row.appendChild(status);
+    item.appendChild(row);
+    return item;
+  }
+
+  function lookup(box) {
+    var list = out(box, "matches");
+    var text = q(box, '[data-kg-input="error_text"]').value.slice(0, MAX_PASTE);
+    list.textContent = "";
+    if (!text.trim()) return list.appendChild(el("li", null, "Paste an error message first."));
+    var result = runtime.api.call({ op: "match_error", text: text });
+    if (result.error) return list.appendChild(el("li", "kg-error", result.error));
+    if (!result.matches.length) {
+      return list.appendChild(el("li", null, "No entry of any guide matches this text. Search the tables below for its code."));
+    }
+    result.matches.forEach(function (match) { list.appendChild(renderLookupMatch(match)); });
+  }
+
+  function copyReply(button) {
+    var item = button.closest(".kg-match");
+    var details = q(item, "details.kg-reply");
+    copyText(q(item, "[data-kg-reply]").textContent, q(item, ".kg-copy-status"),
+      "Your browser did not allow copying. Select the reply above and copy it.",
+      function () { details.open = true; });
+  }
+
+  function clearLookup(box) {
+    q(box, '[data-kg-input="error_text"]').value = "";
+    out(box, "matches").textContent = "";
+    delete box.dataset.kgPending;
+  }
+
+  function onLookupReady(box) {
+    var status = q(box, "[data-kg-status]");
+    box.removeAttribute("aria-busy");
+    status.className = "kg-status kg-ready";
+    status.textContent = "Ready. The lookup runs in this tab; nothing you paste leaves it.";
+    if (box.dataset.kgPending) {
+      delete box.dataset.kgPending;
+      lookup(box);
+    }
+  }
+
+  function setupLookup(box) {
+    var text = q(box, '[data-kg-input="error_text"]');
+    var wake = function () { if (runtime.state === "idle") start(timeoutOf(box)); };
+    var run = function () {
+      if (runtime.state === "ready") return lookup(box);
+      box.dataset.kgPending = "1"; // runs once Python is ready
+      wake();
+    };
+    text.disabled = false;
+    all(box, "button[data-kg-action]").forEach(function (button) { button.disabled = false; });
+    box.addEventListener("focusin", wake);
+    box.addEventListener("pointerdown", wake);
+    box.addEventListener("submit", function (event) { event.preventDefault(); });
+    text.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) run();
+    });
+    box.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-kg-action]");
+      if (!button) return;
+      var action = button.getAttribute("data-kg-action");
+      if (action === "lookup") run();
+      else if (action === "clear") clearLookup(box);
+      else if (action === "copy-reply") copyReply(button);
+    });
+  }
+
   // ---- wiring ----------------------------------------------------------------------------------------------
 
   function setShown(form, button, shown) {
@@ -441,11 +591,17 @@
     show();
   }
 
+  all(document, ".kg-copy-link").forEach(setupCopyLink);
   forms.forEach(setup);
-  Array.prototype.forEach.call(document.querySelectorAll(".kg-picker"), setupPicker);
+  lookups.forEach(setupLookup);
+  all(document, ".kg-picker").forEach(setupPicker);
   // Leaving the page (or freezing it into the back/forward cache) empties every field.
-  window.addEventListener("pagehide", function () { forms.forEach(clearForm); });
-  window.addEventListener("pageshow", function (event) { if (event.persisted) forms.forEach(clearForm); });
+  var clearAll = function () {
+    forms.forEach(clearForm);
+    lookups.forEach(clearLookup);
+  };
+  window.addEventListener("pagehide", clearAll);
+  window.addEventListener("pageshow", function (event) { if (event.persisted) clearAll(); });
 
   // Tests only: `?kg-test` in the URL exposes the loaded Python, so a test can run code in the very
   // context the checker runs in (an exfiltration probe). It exposes nothing a page script could not do.
