@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from keyguide.registry import Anchor, lost_anchors, parse_registry, render_registry
 
-from project_copy import copy_project
+from sitekit import build_site, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,17 +37,6 @@ def test_lost_anchor_is_reported_unless_aliased() -> None:
     assert "keep the heading's id" in lost_anchors([Anchor("security/", "gone")], set(), {})[0]
 
 
-def _build(project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        check=False,
-    )
-
-
 def _remove_error(venue_file: Path, code: str) -> None:
     lines = venue_file.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.strip() == f"- code: {code!r}".replace("'", '"'))
@@ -68,7 +54,7 @@ def test_removing_an_error_fails_the_build_naming_the_anchor(project: Path) -> N
     original = venue.read_text(encoding="utf-8")
     try:
         _remove_error(venue, "EAPI:Invalid nonce")
-        result = _build(project)
+        result = build_site(project, project / "site")
         assert result.returncode == 1
         assert "published anchor /venues/kraken-spot/#eapi-invalid-nonce is gone" in result.stderr
     finally:
@@ -82,7 +68,7 @@ def test_declaring_the_removed_id_as_an_alias_passes(project: Path) -> None:
         _remove_error(venue, "EAPI:Invalid nonce")
         with venue.open("a", encoding="utf-8") as file:
             file.write("anchor_aliases:\n  eapi-invalid-nonce: eapi-invalid-key\n")
-        result = _build(project)
+        result = build_site(project, project / "site")
         assert result.returncode == 0, result.stderr
         html = (project / "site" / "venues" / "kraken-spot" / "index.html").read_text(encoding="utf-8")
         assert '<span id="eapi-invalid-nonce"></span>' in html

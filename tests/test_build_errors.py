@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from project_copy import copy_project
+from sitekit import build_site, copy_project
 
 CASES = Path(__file__).parent / "venue_cases"
 
@@ -17,14 +14,7 @@ def test_build_prints_every_problem_line_and_fails(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     for case in ("bad-enum", "unknown-key"):
         shutil.copy(CASES / f"{case}.yaml", project / "venues")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        check=False,
-    )
+    result = build_site(project, tmp_path / "site")
     assert result.returncode == 1
     expected = [
         line

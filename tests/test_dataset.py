@@ -11,7 +11,7 @@ from pathlib import Path
 from keyguide.loader import load_venues
 from keyguide.schema import render_schema
 
-from project_copy import copy_project
+from sitekit import build_site, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,13 +36,6 @@ def test_a_new_starter_venue_builds(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     subprocess.run([sys.executable, "-m", "keyguide.cli", "new", "okx"], cwd=project, check=True, env=env)
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    result = build_site(project, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "venues" / "okx" / "index.html").is_file()

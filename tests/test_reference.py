@@ -7,7 +7,6 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import markdown
 import pytest
 from pydantic import BaseModel, Field
 
@@ -17,20 +16,10 @@ from keyguide.reference import UnsupportedType, describe_type, reference_section
 from keyguide.render import PageRenderer
 from keyguide.site import SiteConfig
 
+from sitekit import to_html as site_html
+
 ROOT = Path(__file__).resolve().parents[1]
 MACROS = ROOT / "macros"
-EXTENSIONS = [
-    "attr_list",
-    "admonition",
-    "tables",
-    "def_list",
-    "md_in_html",
-    "toc",
-    "pymdownx.tasklist",
-    "pymdownx.details",
-    "pymdownx.superfences",
-    "pymdownx.tabbed",
-]
 
 
 def models(model: type[BaseModel], seen: dict[type[BaseModel], None]) -> dict[type[BaseModel], None]:
@@ -66,7 +55,7 @@ def ref() -> str:
 
 @pytest.fixture(scope="module")
 def ref_html(ref: str) -> str:
-    return markdown.markdown(ref, extensions=EXTENSIONS)
+    return site_html(ref)
 
 
 def section(ref: str, section_id: str) -> str:

@@ -19,21 +19,11 @@ from keyguide.model import Venue
 from keyguide.render import PageRenderer, RenderError
 from keyguide.site import ProductConfig, SiteConfig
 
+from sitekit import to_html as site_html
+
 ROOT = Path(__file__).resolve().parents[1]
 MACROS = ROOT / "macros"
 CONTENT = ROOT / "content"
-EXTENSIONS = [
-    "attr_list",
-    "admonition",
-    "tables",
-    "def_list",
-    "md_in_html",
-    "toc",
-    "pymdownx.tasklist",
-    "pymdownx.details",
-    "pymdownx.superfences",
-    "pymdownx.tabbed",
-]
 TODAY = datetime.date(2026, 6, 1)
 VERIFIED = datetime.date(2026, 5, 1)
 PRODUCT = ProductConfig(
@@ -190,7 +180,7 @@ def renderer(product: ProductConfig | None = PRODUCT, **site: Any) -> PageRender
 
 
 def to_html(md: str) -> str:
-    return markdown.markdown(md, extensions=EXTENSIONS)
+    return site_html(md)
 
 
 def heading_ids(html: str, level: int) -> list[str]:

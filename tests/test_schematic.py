@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import markdown
 import pytest
 
 from keyguide.loader import load_venues
@@ -17,12 +16,13 @@ from keyguide.render import PageRenderer
 from keyguide.schematic import MIN_WIDTH, ROW_HEIGHT, permission_schematic, schematic_groups, schematic_summary
 from keyguide.site import SiteConfig
 
+from sitekit import to_html as site_html
+
 ROOT = Path(__file__).resolve().parents[1]
 MACROS = ROOT / "macros"
 VENUES = load_venues(ROOT / "venues")
 TODAY = datetime.date(2026, 6, 1)
 SVG = "{http://www.w3.org/2000/svg}"
-EXTENSIONS = ["attr_list", "admonition", "md_in_html", "toc", "pymdownx.tasklist", "tables", "def_list"]
 
 
 def page_markdown(venue: Venue) -> str:
@@ -162,7 +162,7 @@ def test_text_takes_the_page_colour(v: Venue) -> None:
 @pytest.mark.parametrize("v", VENUES, ids=lambda v: v.id)
 def test_figure_sits_in_the_permissions_section_before_the_checklist(v: Venue) -> None:
     md = page_markdown(v)
-    html = markdown.markdown(md, extensions=EXTENSIONS)
+    html = site_html(md)
     section = html.split('<h2 id="permissions">', 1)[1].split("<h2", 1)[0]
     figure = section.split('<figure class="kg-schematic">', 1)[1].split("</figure>", 1)[0]
     assert svg_of(figure) == svg_of(md)  # Markdown passed the SVG through untouched

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from project_copy import copy_project
+from sitekit import copy_project
 
 BROKEN_LINE = (
     "venues/kraken-spot.yaml:{line}: permissions[0].state: expected one of 'required', 'optional', 'never', "

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kgbrowser import CHROMIUM, CHROMIUM_ARGS, Probe, open_checker, probe_server, serve
 from playwright.sync_api import Page
+
+from kgbrowser import CHROMIUM, CHROMIUM_ARGS, Probe, open_checker, probe_server, serve
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kgbrowser import AXE, open_checker
 from playwright.sync_api import Page, expect
+
+from kgbrowser import AXE, open_checker
 
 pytestmark = pytest.mark.browser
 

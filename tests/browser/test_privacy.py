@@ -7,8 +7,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from kgbrowser import Probe, open_checker, serve
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, expect
+
+from kgbrowser import Probe, open_checker, serve
 
 pytestmark = pytest.mark.browser
 

@@ -3,23 +3,20 @@ and a former anchor (an alias) that still lands on its entry."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from kgbrowser import READY_TIMEOUT_MS, serve
 from playwright.sync_api import BrowserContext, Page, expect
 from test_accessibility import axe_violations
 
 from keyguide.loader import load_venues
 from keyguide.model import Venue
 
-from project_copy import copy_project
+from kgbrowser import READY_TIMEOUT_MS, serve
+from sitekit import build_site, copy_project
 
 pytestmark = pytest.mark.browser
 
@@ -180,18 +177,6 @@ def test_error_lookup_before_python_is_ready_runs_once_it_is(page: Page, site_ur
 # Alias ------------------------------------------------------------------------------------------------------
 
 
-def _build(project: Path, site: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-
-
 def test_a_former_anchor_lands_on_its_live_entry(tmp_path: Path, page: Page) -> None:
     project = copy_project(tmp_path)
     data = project / "venues" / "kraken-spot.yaml"
@@ -201,7 +186,8 @@ def test_a_former_anchor_lands_on_its_live_entry(tmp_path: Path, page: Page) -> 
     text = text[: entry.start()] + text[entry.end() :]
     data.write_text(text + "anchor_aliases: {eapi-invalid-nonce: eapi-invalid-key}\n", encoding="utf-8")
     site = tmp_path / "site"
-    _build(project, site)
+    result = build_site(project, site)
+    assert result.returncode == 0, result.stderr
 
     with serve(site) as url:
         page.goto(url + "/venues/kraken-spot/#eapi-invalid-nonce")

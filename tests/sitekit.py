@@ -1,0 +1,59 @@
+"""Helpers for tests that build the site: a buildable project copy, a strict build, the site's Markdown."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import markdown
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_project(tmp_path: Path) -> Path:
+    """A buildable copy of the project whose venue data, content and config a test may edit."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in ("content", "macros", "venues"):
+        shutil.copytree(ROOT / name, copy / name, symlinks=True)
+    for name in ("mkdocs.yml", "anchors.txt"):
+        shutil.copy(ROOT / name, copy / name)
+    for name in ("node_modules", "checker", "keyguide"):  # read-only inputs of the build
+        if (ROOT / name).exists():
+            (copy / name).symlink_to(ROOT / name)
+    return copy
+
+
+def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of `project` into `site_dir`, as `make build` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+
+
+def _site_extensions() -> tuple[list[str], dict[str, Any]]:
+    # The site's own markdown_extensions from mkdocs.yml, so tests render exactly what the build renders.
+    names: list[str] = []
+    configs: dict[str, Any] = {}
+    for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["markdown_extensions"]:
+        name, config = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        names.append(name)
+        if config:
+            configs[name] = config
+    return names, configs
+
+
+def to_html(text: str) -> str:
+    """Render Markdown with the site's extensions and their settings."""
+    names, configs = _site_extensions()
+    return markdown.markdown(text, extensions=names, extension_configs=configs)
