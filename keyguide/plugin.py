@@ -72,6 +72,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self.renderer = PageRenderer(Path(self.config.templates_dir), self.site)
         self.root = Path(config.config_file_path).parent
         self.browser = BrowserAssets(self.root)
+        config.nav = _expand_venues_nav(config.nav, venue_files(Path(self.config.venues_dir)))
         return config
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
@@ -184,6 +185,17 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         }
         for uri, content in generated.items():
             _put(files, File.generated(config, uri, content=content))
+
+
+def _expand_venues_nav(nav: Any, files: list[Path]) -> Any:
+    """Replace a nav entry `venues/` with the venue index and one guide per venue file."""
+    if isinstance(nav, list):
+        return [_expand_venues_nav(item, files) for item in nav]
+    if isinstance(nav, dict):
+        return {title: _expand_venues_nav(item, files) for title, item in nav.items()}
+    if nav == "venues/":
+        return ["venues/index.md", *(f"venues/{path.stem}.md" for path in files)]
+    return nav
 
 
 def _put(files: Files, file: File) -> None:

@@ -148,3 +148,10 @@ def test_theme_fonts_and_generator_are_off(built_site: Path) -> None:
     html = (built_site / "index.html").read_text(encoding="utf-8")
     assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
     assert "squidfunk.github.io" not in html
+
+
+def test_navigation_lists_every_venue(built_site: Path) -> None:
+    # mkdocs.yml names "venues/" once; the plugin expands it to the index and one guide per venue file.
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    for venue in VENUES:
+        assert f'href="venues/{venue.id}/"' in home, venue.id
