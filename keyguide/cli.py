@@ -11,6 +11,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from .loader import load_venue_file, venue_files
 from .problems import Problem, format_problems
 from .schema import SCHEMA_PATH, render_schema
@@ -24,7 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("paths", nargs="*", type=Path, default=[Path("venues")], help="files or directories")
     check.add_argument("--format", choices=["text", "github"], default="text", help="github: CI annotations")
     check.add_argument("--stale", action="store_true", help="also list venues whose last_verified is too old")
-    check.add_argument("--stale-days", type=int, default=180, help="age in days that counts as stale")
+    check.add_argument(
+        "--stale-days", type=int, help="age in days that counts as stale (default: mkdocs.yml's stale_after_days)"
+    )
 
     schema = commands.add_parser("schema", help="write or check the editor JSON Schema")
     schema.add_argument("--check", action="store_true", help="exit 1 if the committed schema is out of date")
@@ -41,12 +45,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "check":
-        return _check(args.paths, args.format, args.stale_days if args.stale else None)
+        stale_days = args.stale_days if args.stale_days is not None else configured_stale_days(Path("mkdocs.yml"))
+        return _check(args.paths, args.format, stale_days if args.stale else None)
     if args.command == "schema":
         return _schema(args.output, args.check)
     if args.command == "anchors":
         return _anchors(args.config, args.registry, args.update)
     return _new(args.id, args.venues)
+
+
+def configured_stale_days(mkdocs_yml: Path, default: int = 180) -> int:
+    """The site's `stale_after_days` (keyguide plugin settings), so the CLI and the guides agree."""
+    try:
+        config = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return default
+    for plugin in (config or {}).get("plugins", []):
+        if isinstance(plugin, dict) and isinstance(plugin.get("keyguide"), dict):
+            value = plugin["keyguide"].get("stale_after_days", default)
+            return value if isinstance(value, int) else default
+    return default
 
 
 def _check(paths: Sequence[Path], output: str, stale_days: int | None) -> int:

@@ -81,3 +81,13 @@ def test_schema_check_detects_drift(tmp_path: Path) -> None:
     assert run("schema", "--check", "--output", str(stale)).returncode == 1
     assert run("schema", "--output", str(stale)).returncode == 0
     assert run("schema", "--check", "--output", str(stale)).returncode == 0
+
+
+def test_stale_days_default_comes_from_mkdocs_yml(tmp_path: Path) -> None:
+    from keyguide.cli import configured_stale_days
+
+    assert configured_stale_days(CASES.parent.parent / "mkdocs.yml") == 180
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  - search\n  - keyguide:\n      stale_after_days: 45\n")
+    assert configured_stale_days(config) == 45
+    assert configured_stale_days(tmp_path / "missing.yml") == 180
