@@ -79,6 +79,8 @@ class Signed:
     prehash: str
     prehash_note: str | None = None
     query: str | None = None
+    # Venues that send the signature as a parameter (Binance: `signature=`) rather than a header.
+    signature_param: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class SignResult:
     prehash: str
     prehash_note: str | None
     query: str | None
+    send_query: str
+    send_body: str
     findings: tuple[Finding, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,6 +105,9 @@ class SignResult:
             result["prehash_note"] = self.prehash_note
         if self.query is not None:
             result["query"] = self.query
+        # Exactly what goes on the wire (signature parameter included), so callers build a request
+        # without knowing where a venue puts its signature.
+        result["send"] = {"query": self.send_query, "body": self.send_body}
         return result
 
 
@@ -216,6 +223,7 @@ def sign_binance(ctx: SignContext) -> Signed:
         prehash=prehash,
         prehash_note="signature = hex(HMAC-SHA256(secret, query string + request body)), sent as signature=.",
         query=query,
+        signature_param="signature",
     )
 
 
@@ -461,12 +469,22 @@ def sign_request(rules: Rules, venue_id: str, credentials: Mapping[str, str | No
         signed = signer(context)
     except UnicodeEncodeError:
         raise CheckerInputError("the request contains a lone surrogate and cannot be encoded as UTF-8") from None
+    send_query = signed.query if signed.query is not None else context.query()
+    send_body = request.body
+    if signed.signature_param is not None:
+        param = f"{signed.signature_param}={signed.signature}"
+        if send_body and not send_query:
+            send_body = f"{send_body}&{param}"
+        else:
+            send_query = f"{send_query}&{param}" if send_query else param
     return SignResult(
         signature=signed.signature,
         headers=signed.headers,
         prehash=signed.prehash,
         prehash_note=signed.prehash_note,
         query=signed.query,
+        send_query=send_query,
+        send_body=send_body,
         findings=findings,
     )
 

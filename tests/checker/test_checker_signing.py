@@ -119,3 +119,21 @@ def test_selftest_reproduces_the_example(rules: Rules) -> None:
     assert result.signature == result.expected
     with pytest.raises(CheckerInputError, match="no signing example"):
         run_selftest(rules, "binance")
+
+
+def test_what_goes_on_the_wire(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
+    # Binance sends its signature as a parameter after the signed ones; header venues send query and body as is.
+    binance = sign_request(
+        rules,
+        "binance",
+        valid["binance"],
+        Request("GET", "/api/v3/account", timestamp="1700000000000", recv_window="5000"),
+    )
+    assert binance.send_query == f"recvWindow=5000&timestamp=1700000000000&signature={binance.signature}"
+    assert binance.to_dict()["send"] == {"query": binance.send_query, "body": ""}
+    in_body = sign_request(rules, "binance", valid["binance"], Request("POST", "/api/v3/order", body="timestamp=1"))
+    assert (in_body.send_query, in_body.send_body) == ("", f"timestamp=1&signature={in_body.signature}")
+    kraken = sign_request(
+        rules, "kraken-spot", valid["kraken-spot"], Request("POST", "/0/private/Balance", body="nonce=1", nonce="1")
+    )
+    assert (kraken.send_query, kraken.send_body) == ("", "nonce=1")

@@ -277,15 +277,8 @@
   function curl(form, req, result) {
     var signing = runtime.rules[form.getAttribute("data-kg-venue")].signing;
     var headers = result.headers || {};
-    var query = result.query !== undefined ? result.query : req.query.replace(/^\?/, "");
-    var body = req.body;
-    var inHeaders = Object.keys(headers).some(function (name) { return headers[name] === result.signature; });
-    if (!inHeaders) {
-      // A scheme that sends no signature header sends it as the `signature` parameter (Binance-style).
-      var param = "signature=" + result.signature;
-      if (body && !query) body += "&" + param;
-      else query = query ? query + "&" + param : param;
-    }
+    var query = result.send.query; // the checker says what goes on the wire, signature parameter included
+    var body = result.send.body;
     var url = signing.base_url.replace(/\/+$/, "") + req.path + (query ? "?" + query : "");
     var parts = ["curl", "-X", req.method, shellQuote(url)];
     Object.keys(headers).forEach(function (name) { parts.push("-H", shellQuote(name + ": " + headers[name])); });
