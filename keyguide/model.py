@@ -190,6 +190,11 @@ class Signing(Strict):
     signs: list[SignedField] = Field(
         default_factory=list, description="Request fields the venue includes in the signature."
     )
+    timestamp_format: Literal["unix_ms", "unix_s", "iso8601_ms"] = Field(
+        default="unix_ms",
+        description="How the venue writes the timestamp it signs: Unix milliseconds, Unix seconds, or ISO 8601 "
+        "UTC with milliseconds (2020-12-08T09:08:57.715Z). The checker page fills fresh timestamps this way.",
+    )
     base_url: Url = Field(description="REST base URL the test request goes to.")
     params: dict[str, str] = Field(default_factory=dict, description="Scheme-specific settings.")
     test_request: SignRequest = Field(

@@ -35,7 +35,7 @@ def test_checker_rules_hold_only_what_the_checker_needs(built_site: Path) -> Non
 def test_a_new_starter_venue_builds(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    subprocess.run([sys.executable, "-m", "keyguide.cli", "new", "okx"], cwd=project, check=True, env=env)
+    subprocess.run([sys.executable, "-m", "keyguide.cli", "new", "starter-demo"], cwd=project, check=True, env=env)
     result = build_site(project, tmp_path / "site")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "site" / "venues" / "okx" / "index.html").is_file()
+    assert (tmp_path / "site" / "venues" / "starter-demo" / "index.html").is_file()

@@ -155,3 +155,15 @@ def test_navigation_lists_every_venue(built_site: Path) -> None:
     home = (built_site / "index.html").read_text(encoding="utf-8")
     for venue in VENUES:
         assert f'href="venues/{venue.id}/"' in home, venue.id
+
+
+@pytest.mark.parametrize("venue", VENUES, ids=lambda v: v.id)
+def test_checker_fields_are_named_after_the_credentials(built_site: Path, venue) -> None:  # type: ignore[no-untyped-def]
+    html = (built_site / "venues" / venue.id / "index.html").read_text(encoding="utf-8")
+    for credential in venue.credentials:
+        field = re.search(rf'<input [^>]*name="{credential.id}"[^>]*>', html)
+        assert field is not None, credential.id
+        tag = field.group(0)
+        assert f'type="{"password" if credential.secret else "text"}"' in tag
+        for attribute in ('autocomplete="off"', 'spellcheck="false"', 'autocapitalize="off"', "data-1p-ignore"):
+            assert attribute in tag, (credential.id, attribute)

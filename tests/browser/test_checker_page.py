@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,17 @@ def test_checker_is_disabled_inside_a_frame(page: Page, site_url: str, probe: An
     frame = page.frame_locator("iframe")
     expect(frame.locator("form.kg-form [data-kg-status]")).to_contain_text("turned off inside a frame")
     expect(frame.locator('[name="api_secret"]')).to_be_disabled()
+
+
+@pytest.mark.parametrize(
+    ("venue", "pattern"),
+    [
+        ("okx", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"),  # timestamp_format: iso8601_ms
+        ("binance", r"\d{13}"),  # the default, unix_ms
+    ],
+)
+def test_fresh_timestamp_follows_the_venues_format(checker: Any, venue: str, pattern: str) -> None:
+    form = checker(f"/venues/{venue}/", venue)
+    form.locator("summary", has_text="Sign a test request").click()
+    timestamp = form.locator('[data-kg-request="timestamp"]').input_value()
+    assert re.fullmatch(pattern, timestamp), timestamp

@@ -234,9 +234,17 @@
 
   // ---- signing, comparing, matching errors -------------------------------------------------------------
 
+  // The venue's YAML names its timestamp format (signing.timestamp_format); these are the formats' shapes.
+  var TIMESTAMP_FORMATS = {
+    unix_ms: function (ms) { return String(ms); },
+    unix_s: function (ms) { return String(Math.floor(ms / 1000)); },
+    iso8601_ms: function (ms) { return new Date(ms).toISOString(); },
+  };
+
   function fillRequest(form) {
-    var now = String(Date.now());
-    var values = { nonce: now, timestamp: now };
+    var now = Date.now();
+    var format = TIMESTAMP_FORMATS[form.getAttribute("data-kg-timestamp-format")] || TIMESTAMP_FORMATS.unix_ms;
+    var values = { nonce: String(now), timestamp: format(now) };
     all(form, "[data-kg-request]").forEach(function (input) {
       var name = input.getAttribute("data-kg-request");
       if (name === "recv_window") values.recv_window = input.getAttribute("data-kg-template");
