@@ -23,6 +23,17 @@ def _parse_rules(rules_json: str) -> Rules:
     return load_rules(data)
 
 
+def parse_json_object(text: str, where: str) -> dict[str, Any]:
+    """One JSON object from the page or stdin; anything else is a CheckerInputError naming `where`."""
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CheckerInputError(f"{where}: not valid JSON ({error.msg} at position {error.pos})") from None
+    if not isinstance(payload, dict):
+        raise CheckerInputError(f"{where}: expected a JSON object")
+    return payload
+
+
 def _text(payload: Mapping[str, Any], name: str) -> str:
     value = payload.get(name)
     if not isinstance(value, str):
@@ -77,13 +88,7 @@ def handle(rules_json: str, request_json: str) -> str:
     """Answer one request from the page. Errors come back as `{"error": "..."}`, never as exceptions."""
     try:
         rules = _parse_rules(rules_json)
-        try:
-            payload = json.loads(request_json)
-        except json.JSONDecodeError as error:
-            raise CheckerInputError(f"request: not valid JSON ({error.msg} at position {error.pos})") from None
-        if not isinstance(payload, dict):
-            raise CheckerInputError("request: expected a JSON object")
-        response = dispatch(rules, payload)
+        response = dispatch(rules, parse_json_object(request_json, "request"))
     except CheckerInputError as error:
         response = error_response(error)
     except Exception as error:  # noqa: BLE001 - the page must always get JSON back, even on a checker bug

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from checker.browser import dispatch, error_response
+from checker.browser import dispatch, error_response, parse_json_object
 from checker.rules import CheckerInputError, Rules, load_rules
 
 EXIT_OK = 0
@@ -55,13 +55,7 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO) -> int:
     args = _parse_args(argv)
     response: dict[str, Any]
     try:
-        text = stdin.read()
-        try:
-            payload = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CheckerInputError(f"stdin: not valid JSON ({error.msg} at position {error.pos})") from None
-        if not isinstance(payload, dict):
-            raise CheckerInputError("stdin: expected one JSON object")
+        payload = parse_json_object(stdin.read(), "stdin")
         response = dispatch(_load(args), {**payload, "op": args.command})
         code = EXIT_OK
     except CheckerInputError as error:
