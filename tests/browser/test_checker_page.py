@@ -115,6 +115,9 @@ def test_pasted_error_is_matched_to_ranked_troubleshooting_entries(checker: Any,
     first = form.locator('[data-kg-out="matches"] li').first
     expect(first.get_by_role("link")).to_have_attribute("href", "#eapi-invalid-nonce")
     assert page.locator("#eapi-invalid-nonce").count() == 1
+    # The same entry as the error index: a support reply that carries the absolute link.
+    reply = first.locator("[data-kg-reply]").text_content() or ""
+    assert reply.rstrip().endswith(page.url.split("#")[0] + "#eapi-invalid-nonce")
 
 
 def test_enter_submits_nothing_and_clear_empties_everything(checker: Any, page: Page) -> None:

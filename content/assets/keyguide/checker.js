@@ -340,22 +340,12 @@
     if (!text.trim()) return;
     var result = runtime.api.call({ op: "match_error", text: text.slice(0, MAX_PASTE), venue: venueId });
     if (result.error) return list.appendChild(el("li", "kg-error", result.error));
-    var entries = {};
-    (runtime.rules[venueId].errors || []).forEach(function (e) { entries[e.id] = e; });
     if (!result.matches.length) {
       list.appendChild(el("li", null, "No troubleshooting entry of this venue matches that text."));
       return;
     }
-    result.matches.forEach(function (m) {
-      var entry = entries[m.id] || {};
-      var item = el("li", "kg-match");
-      var link = el("a", null, m.code);
-      link.href = guideLink(form, m.id);
-      item.appendChild(link);
-      if (entry.message) item.appendChild(el("span", null, " " + entry.message));
-      if (entry.cause) item.appendChild(el("span", "kg-hint", " " + entry.cause));
-      list.appendChild(item);
-    });
+    // The same entry as the error index shows: link, cause, what the message says, a support reply.
+    result.matches.forEach(function (match) { list.appendChild(renderLookupMatch(match)); });
   }
 
   function selftest(form) {
@@ -571,13 +561,16 @@
         else refillTemplated(form);
       }
     });
-    var actions = { sign: sign, compare: compare, match: matchError, fresh: fillRequest, clear: clearForm };
+    var actions = {
+      sign: sign, compare: compare, match: matchError, fresh: fillRequest, clear: clearForm,
+      "copy-reply": function (form, button) { copyReply(button); },
+    };
     form.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-kg-action]");
       if (!button) return;
       var action = button.getAttribute("data-kg-action");
       if (action !== "clear" && action !== "fresh" && runtime.state !== "ready") return;
-      actions[action](form);
+      actions[action](form, button);
     });
   }
 
