@@ -215,3 +215,29 @@ def test_browser_entry_without_a_venue(rules_json: str) -> None:
     assert (best["venue"], best["venue_name"], best["id"]) == ("binance", "Binance", "code-2015-rejected-mbx-key")
     assert best["values"]["request_ip"] == "203.0.113.9" and "203.0.113.9" in best["notes"][0]
     assert best["reply"].endswith(LINK_PLACEHOLDER)
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor"),
+    [
+        ('{"msg":"Invalid Sign","code":"50113","data":[]}', "code-50113-invalid-signature"),
+        ('{"msg":"Invalid OK-ACCESS-KEY","code":"50111","data":[]}', "code-50111-invalid-access-key"),
+        ('{"msg":"OK-ACCESS-PASSPHRASE incorrect","code":"50105","data":[]}', "code-50105-passphrase-incorrect"),
+        ('{"msg":"APIKey does not match current environment.","code":"50101"}', "code-50101-environment-mismatch"),
+    ],
+)
+def test_okx(real_rules: Rules, text: str, anchor: str) -> None:
+    assert top(real_rules, text) == ("okx", anchor)
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor"),
+    [
+        ('{"code":"400005","msg":"Invalid KC-API-SIGN"}', "code-400005-signature-error"),
+        ('{"code":"400003","msg":"KC-API-KEY not exists"}', "code-400003-key-not-exists"),
+        ('{"code":"400004","msg":"Invalid KC-API-PASSPHRASE"}', "code-400004-passphrase-error"),
+        ('{"code":"400006","msg":"The IP address is not in the API whitelist"}', "code-400006-ip-not-whitelisted"),
+    ],
+)
+def test_kucoin(real_rules: Rules, text: str, anchor: str) -> None:
+    assert top(real_rules, text) == ("kucoin", anchor)
