@@ -53,11 +53,6 @@ def page_anchors(venue: Venue) -> Iterator[tuple[Path, str]]:
         yield ("permissions", index, "id"), PERMISSION_ANCHOR_PREFIX + permission.id
 
 
-def venue_aliases(venue: Venue) -> dict[str, str]:
-    """Former anchor ids of the venue's page and the live ids they resolve to."""
-    return dict(venue.anchor_aliases)
-
-
 def _check_anchor_ids(venue: Venue) -> Iterator[Finding]:
     seen: dict[str, Path] = {}
     for path, anchor in page_anchors(venue):

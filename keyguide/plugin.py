@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .browser import BrowserAssets, BrowserAssetsError
-from .checks import page_anchors, venue_aliases
+from .checks import page_anchors
 from .dataset import full_dataset, rules_slice
 from .loader import LoadedVenue, load_venue_file, venue_files
 from .model import Venue
@@ -148,7 +148,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         for venue in venues:
             page = f"venues/{venue.id}/"
             self.published.update(Anchor(page, anchor) for _, anchor in page_anchors(venue))
-            self.aliases[page] = venue_aliases(venue)
+            self.aliases[page] = dict(venue.anchor_aliases)
 
     def _display(self, path: Path) -> str:
         try:

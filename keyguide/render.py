@@ -23,7 +23,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from keyguide.checks import check_page_contract
-from keyguide.model import Permission, Venue
+from keyguide.model import Venue
 from keyguide.problems import format_path
 from keyguide.reference import reference_sections
 from keyguide.schematic import permission_schematic, shown_state
@@ -156,7 +156,7 @@ def _make_environment(templates_dir: Path) -> Environment:
         inline=inline,
         md=md_escape,
         pct=pct,
-        state=permission_state,
+        state=shown_state,  # a permission that can move funds off the account always shows 'never'
         url=url,
     )
     env.globals.update(
@@ -177,11 +177,6 @@ def _check_page_contract(venue: Venue) -> None:
 
 
 # Filters -------------------------------------------------------------------------------------------------
-
-
-def permission_state(permission: Permission) -> str:
-    """The state a guide shows: a permission that can move funds off the account is always 'never'."""
-    return shown_state(permission)
 
 
 def anchor(anchor_id: str) -> str:
