@@ -54,7 +54,7 @@ def test_check_real_venues_pass() -> None:
 
 def test_check_stale(tmp_path: Path) -> None:
     (tmp_path / "old.yaml").write_text(
-        (CASES.parent.parent / "keyguide" / "starter.yaml").read_text(encoding="utf-8").format(id="old", name="Old")
+        (CASES.parents[2] / "keyguide" / "starter.yaml").read_text(encoding="utf-8").format(id="old", name="Old")
     )
     result = run("check", "--stale", "--stale-days", "30", str(tmp_path))
     assert result.returncode == 1
@@ -86,7 +86,7 @@ def test_schema_check_detects_drift(tmp_path: Path) -> None:
 def test_stale_days_default_comes_from_mkdocs_yml(tmp_path: Path) -> None:
     from keyguide.cli import configured_stale_days
 
-    assert configured_stale_days(CASES.parent.parent / "mkdocs.yml") == 180
+    assert configured_stale_days(CASES.parents[2] / "mkdocs.yml") == 180
     config = tmp_path / "mkdocs.yml"
     config.write_text("plugins:\n  - search\n  - keyguide:\n      stale_after_days: 45\n")
     assert configured_stale_days(config) == 45

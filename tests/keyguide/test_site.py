@@ -12,7 +12,7 @@ import pytest
 from keyguide.checks import page_anchors
 from keyguide.loader import load_venues
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENUES = load_venues(ROOT / "venues")
 OWN_ORIGIN = "127.0.0.1:8000"  # mkdocs.yml site_url
 

@@ -20,7 +20,7 @@ from keyguide.browser.policy import PolicyError, content_security_policy, inline
 from keyguide.browser.runtime import FILES, MANIFEST_PATH, RuntimeFiles, load_manifest
 from keyguide.browser.wheel import build_wheel
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_npm_pins_and_manifest_agree() -> None:

@@ -21,7 +21,7 @@ from keyguide.site import ProductConfig, SiteConfig
 
 from sitekit import to_html as site_html
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"
 CONTENT = ROOT / "content"
 TODAY = datetime.date(2026, 6, 1)

@@ -18,7 +18,7 @@ from keyguide.site import SiteConfig
 
 from sitekit import to_html as site_html
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"
 
 

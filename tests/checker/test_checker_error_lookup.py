@@ -18,7 +18,7 @@ from checker import Rules, handle, load_rules, match_error
 from checker.errors import LINK_PLACEHOLDER, plain_text
 from keyguide.dataset import load_rules_slice
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from keyguide.model import Venue
 from keyguide.schema import SCHEMA_PATH, render_schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _models(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[type[BaseModel]]:

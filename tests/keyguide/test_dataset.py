@@ -13,7 +13,7 @@ from keyguide.schema import render_schema
 
 from sitekit import build_site, copy_project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_dataset_is_published_with_its_schema(built_site: Path) -> None:

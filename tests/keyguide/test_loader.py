@@ -1,4 +1,4 @@
-"""The broken-venue corpus: each file in tests/venue_cases/ beside the exact lines writers must see."""
+"""The broken-venue corpus: each file in tests/keyguide/venue_cases/ beside the exact lines writers must see."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from keyguide.registry import Anchor, lost_anchors, parse_registry, render_regis
 
 from sitekit import build_site, copy_project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_published_anchor_is_registered(built_site: Path) -> None:
