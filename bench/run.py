@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from keyguide.loader import load_venues  # noqa: E402
+from keyguide.loader import load_directory  # noqa: E402
 from keyguide.render import PageRenderer  # noqa: E402
 from keyguide.site import SiteConfig  # noqa: E402
 
@@ -62,7 +62,7 @@ def make_plain_site(work: Path) -> Path:
     """The real site's pages written out as static Markdown, built by plain mkdocs-material."""
     site = work / "plain"
     shutil.copytree(ROOT / "content", site / "content")
-    venues = load_venues(ROOT / "venues")
+    venues = load_directory(ROOT / "venues").require()
     renderer = PageRenderer(ROOT / "macros", SiteConfig())
     pages = renderer.site_pages(venues, today=datetime.date.today())
     for uri, text in pages.items():

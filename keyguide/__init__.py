@@ -1,7 +1,16 @@
 """keyguide build side: venue model, loader, page rendering, dataset export and the MkDocs plugin."""
 
-from .loader import load_venue_file, load_venues
+from .loader import LoadedVenue, LoadedVenues, load_directory, load_paths, load_venue_file
 from .model import Venue
 from .problems import Problem, VenueDataError
 
-__all__ = ["Problem", "Venue", "VenueDataError", "load_venue_file", "load_venues"]
+__all__ = [
+    "LoadedVenue",
+    "LoadedVenues",
+    "Problem",
+    "Venue",
+    "VenueDataError",
+    "load_directory",
+    "load_paths",
+    "load_venue_file",
+]

@@ -1,4 +1,7 @@
-"""Rules across fields of one venue that a schema cannot express (ids, references, withdraw)."""
+"""Rules across fields of one venue that a schema cannot express (ids, references, withdraw).
+
+The signing self-test is a loading stage of its own (selftest.py, called by loader.py), not one of these rules.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +28,6 @@ def check_venue(venue: Venue, stem: str, today: datetime.date | None = None) -> 
         *_check_permissions(venue),
         *_check_credentials(venue),
         *_check_dates(venue, today),
-        *_check_signing_example(venue),
     ]
 
 
@@ -151,9 +153,3 @@ def _check_dates(venue: Venue, today: datetime.date) -> Iterator[Finding]:
     for path, value in dated:
         if value > today:
             yield path, f"{value.isoformat()} is in the future — use the date you checked"
-
-
-def _check_signing_example(venue: Venue) -> Iterator[Finding]:
-    from .selftest import verify_example  # the checker is only needed once the data is otherwise valid
-
-    yield from verify_example(venue)

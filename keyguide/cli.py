@@ -1,4 +1,4 @@
-"""`keyguide`: writers' command line (check venue files, write the schema, start a venue)."""
+"""`keyguide`: writers' command line (check venue files, write the schema, start a venue, run the checker)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from pathlib import Path
 
 import yaml
 
-from .loader import load_venue_file, venue_files
+from checker import cli as checker_cli
+from checker import load_rules
+
+from .dataset import dump_json, rules_slice
+from .loader import load_directory, load_paths
+from .model import Venue
 from .problems import Problem, format_problems
 from .schema import SCHEMA_PATH, render_schema
 
@@ -43,6 +48,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     anchors.add_argument("--registry", type=Path, default=Path("anchors.txt"))
     anchors.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
 
+    rules = commands.add_parser("rules", help="write the checker's rules (the site's venues.json) from venue files")
+    rules.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    rules.add_argument("--venues", type=Path, default=Path("venues"), help="venues folder (default: venues)")
+
+    checker = commands.add_parser(
+        "checker",
+        help="run the key checker on this project's venues: one JSON object on stdin, one on stdout",
+        description="`python -m checker`, with its rules loaded from the venues folder instead of --rules.",
+    )
+    checker.add_argument("op", choices=checker_cli.COMMANDS, help="what the checker does with the JSON on stdin")
+    checker.add_argument("--venues", type=Path, default=Path("venues"), help="venues folder (default: venues)")
+
     args = parser.parse_args(argv)
     if args.command == "check":
         stale_days = args.stale_days if args.stale_days is not None else configured_stale_days(Path("mkdocs.yml"))
@@ -51,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _schema(args.output, args.check)
     if args.command == "anchors":
         return _anchors(args.config, args.registry, args.update)
+    if args.command == "rules":
+        return _rules(args.venues, args.output)
+    if args.command == "checker":
+        return _checker(args.venues, args.op)
     return _new(args.id, args.venues)
 
 
@@ -68,39 +89,62 @@ def configured_stale_days(mkdocs_yml: Path, default: int = 180) -> int:
 
 
 def _check(paths: Sequence[Path], output: str, stale_days: int | None) -> int:
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if path.is_dir():
-            found = venue_files(path)
-            if not found:
-                problems.append(Problem(path.as_posix(), 1, "", "no venue files (*.yaml) found"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Problem(path.as_posix(), 1, "", "no such file or directory"))
-    loaded = [load_venue_file(f) for f in files]
-    problems.extend(p for item in loaded for p in item.problems)
-    problems.sort()
-    if problems:
-        if output == "github":
-            print("\n".join(p.format_github() for p in problems))
-        print(format_problems(problems), file=sys.stderr if output == "github" else sys.stdout)
+    loaded = load_paths(paths)
+    if loaded.problems:
+        _print_problems(loaded.problems, output)
         return 1
     if stale_days is not None:
         today = datetime.date.today()
         stale = [
-            item for item in loaded if item.venue is not None and (today - item.venue.last_verified).days > stale_days
+            (item.file, item.venue)
+            for item in loaded.items
+            if item.venue is not None and (today - item.venue.last_verified).days > stale_days
         ]
-        for item in stale:
-            assert item.venue is not None
-            age = (today - item.venue.last_verified).days
-            print(f"{item.file}: stale: last verified {item.venue.last_verified.isoformat()} ({age} days ago)")
+        for file, venue in stale:
+            age = (today - venue.last_verified).days
+            print(f"{file}: stale: last verified {venue.last_verified.isoformat()} ({age} days ago)")
         if stale:
             return 1
-    print(f"{len(loaded)} venue file{'s' if len(loaded) != 1 else ''} OK.")
+    count = len(loaded.items)
+    print(f"{count} venue file{'s' if count != 1 else ''} OK.")
     return 0
+
+
+def _print_problems(problems: Sequence[Problem], output: str = "text") -> None:
+    if output == "github":
+        print("\n".join(p.format_github() for p in problems))
+    print(format_problems(problems), file=sys.stderr if output == "github" else sys.stdout)
+
+
+def _valid_venues(venues_dir: Path, command: str) -> list[Venue] | None:
+    """Every venue of `venues_dir`, or None after printing every problem to stderr (stdout carries data)."""
+    loaded = load_directory(venues_dir)
+    if loaded.problems:
+        print(format_problems(loaded.problems), file=sys.stderr)
+        print(f"keyguide {command}: fix the venue files first ('keyguide check {venues_dir}')", file=sys.stderr)
+        return None
+    return loaded.venues
+
+
+def _rules(venues_dir: Path, output: Path | None) -> int:
+    venues = _valid_venues(venues_dir, "rules")
+    if venues is None:
+        return 1
+    text = dump_json(rules_slice(venues)) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}: the checker's rules for {len(venues)} venue(s)")
+    return 0
+
+
+def _checker(venues_dir: Path, op: str) -> int:
+    venues = _valid_venues(venues_dir, "checker")
+    if venues is None:
+        return 1
+    return checker_cli.run([op], sys.stdin, sys.stdout, rules=load_rules(rules_slice(venues)))
 
 
 def _schema(output: Path, check_only: bool) -> int:

@@ -1,12 +1,14 @@
-"""The JSON the browser checker reads (`venues.json`): a slice of every venue's data."""
+"""The JSON the site publishes from venue models: the checker's rules slice and the full dataset.
+
+A pure projection: models in, JSON-ready data out. Loading is loader.py's job.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from .loader import load_venues
 from .model import Venue
 
 # The checker needs the rules to diagnose and sign, and the errors to link findings to anchors.
@@ -29,11 +31,11 @@ def rules_slice(venues: Sequence[Venue]) -> dict[str, Any]:
     return {"venues": {v.id: venue_rules(v) for v in sorted(venues, key=lambda v: v.id)}}
 
 
-def load_rules_slice(venues_dir: Path) -> dict[str, Any]:
-    """Load and validate `venues_dir`, then return its checker slice (raises `VenueDataError`)."""
-    return rules_slice(load_venues(venues_dir))
-
-
 def full_dataset(venues: Sequence[Venue]) -> dict[str, Any]:
     """Every venue's complete data, for other tools (published with its JSON Schema)."""
     return {"venues": [v.model_dump(mode="json") for v in sorted(venues, key=lambda v: v.id)]}
+
+
+def dump_json(data: Any) -> str:
+    """The one serialization of published JSON: compact, keys sorted, so rebuilds give the same bytes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

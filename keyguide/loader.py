@@ -1,9 +1,20 @@
-"""Load `venues/*.yaml` into `Venue` models, collecting every problem with its line."""
+"""Load venue files into `Venue` models, collecting every problem with its line.
+
+One entry point for every caller (the MkDocs plugin, the `keyguide` CLI, tests and the dataset export):
+`load_directory` for a venues folder, `load_paths` for the files and folders a writer names. Each file goes
+through four stages, each run only when the one before left a valid model:
+
+1. YAML: syntax, duplicate keys, dates (yamlsource.py);
+2. schema: the pydantic model (model.py);
+3. cross-field rules a schema cannot express (checks.py);
+4. the signing self-test: the checker must reproduce the venue's published signature example (selftest.py).
+"""
 
 from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
@@ -14,48 +25,110 @@ from pydantic_core import ErrorDetails
 from .checks import check_venue
 from .model import Venue
 from .problems import Problem, VenueDataError, format_path, suggest
+from .selftest import verify_example
 from .yamlsource import Path, YamlDocument, parse_yaml
+
+NO_VENUE_FILES = "no venue files (*.yaml) found"
+NO_SUCH_PATH = "no such file or directory"
 
 
 @dataclass(frozen=True)
 class LoadedVenue:
-    """A venue file as read: the model when valid, and the line map for later checks."""
+    """A venue file as read: the model when valid, and the line map for later checks.
+
+    Attributes:
+        file: The file as shown in problem lines (see `display_path`).
+        venue_id: The file stem, which is the venue id and its URL slug even when the file is broken.
+        venue: The model, or None when the file has any problem.
+        document: The parsed YAML with its line numbers.
+        problems: Every problem of this file, sorted.
+    """
 
     file: str
+    venue_id: str
     venue: Venue | None
     document: YamlDocument
     problems: tuple[Problem, ...]
 
 
-def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
-    """Parse and validate one venue file's text. Never raises for bad input."""
-    doc = parse_yaml(text)
-    problems = [Problem(file, p.line, format_path(p.path), p.message) for p in doc.problems]
-    venue: Venue | None = None
-    if doc.data is None and doc.problems:
-        pass  # a syntax error: there is no data to check further
-    elif not isinstance(doc.data, dict):
-        problems.append(Problem(file, doc.line_of(()), "", "expected a mapping of venue fields at the top level"))
-    else:
-        # Values the YAML reader already reported (duplicate key, bad date) are not reported twice.
-        reported = {p.path for p in doc.problems}
+@dataclass(frozen=True)
+class LoadedVenues:
+    """Everything one load read: each venue file, and every problem of the load, sorted.
+
+    `problems` also holds problems that belong to no file (an empty folder, a missing path).
+    """
+
+    items: tuple[LoadedVenue, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def venues(self) -> list[Venue]:
+        """The venues that loaded without a problem, in file order (the rest are in `broken`)."""
+        return [item.venue for item in self.items if item.venue is not None]
+
+    @property
+    def broken(self) -> list[LoadedVenue]:
+        """The files that have problems, in file order."""
+        return [item for item in self.items if item.venue is None]
+
+    def require(self) -> list[Venue]:
+        """Every venue, when nothing has a problem.
+
+        Raises:
+            VenueDataError: Listing every problem of every file.
+        """
+        if self.problems:
+            raise VenueDataError(self.problems)
+        return self.venues
+
+
+def load_directory(directory: FilePath, *, root: FilePath | None = None) -> LoadedVenues:
+    """Load every venue file of `directory`; an empty or missing folder is a problem, never an exception.
+
+    Args:
+        directory: The venues folder (`venues/`).
+        root: Problem lines name files relative to this folder (the project); None keeps `directory` as given.
+    """
+    return load_paths([directory], root=root)
+
+
+def load_paths(paths: Iterable[FilePath], *, root: FilePath | None = None) -> LoadedVenues:
+    """Load the venue files named, each path a venue file or a folder of them (what `keyguide check` takes).
+
+    Args:
+        paths: Venue files and venue folders, in any mix.
+        root: As for `load_directory`.
+    """
+    files: list[FilePath] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = venue_files(path)
+            if not found:
+                problems.append(Problem(display_path(path, root), 1, "", NO_VENUE_FILES))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(display_path(path, root), 1, "", NO_SUCH_PATH))
+    items = tuple(load_venue_file(path, display_path(path, root)) for path in files)
+    problems.extend(problem for item in items for problem in item.problems)
+    return LoadedVenues(items, tuple(sorted(problems)))
+
+
+def venue_files(directory: FilePath) -> list[FilePath]:
+    """The venue files of a directory, in a stable order."""
+    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+
+
+def display_path(path: FilePath, root: FilePath | None = None) -> str:
+    """How problem lines name `path`: relative to `root` when it lies inside it, else as given."""
+    if root is not None:
         try:
-            venue = Venue.model_validate(doc.data)
-        except ValidationError as error:
-            problems.extend(
-                Problem(file, _line_for(doc, detail), format_path(detail["loc"]), _describe(detail))
-                for detail in error.errors()
-                if not any(tuple(detail["loc"])[:n] in reported for n in range(len(detail["loc"]) + 1))
-            )
-        if doc.problems:
-            venue = None
-    if venue is not None:
-        problems.extend(
-            Problem(file, doc.line_of(path), format_path(path), message) for path, message in check_venue(venue, stem)
-        )
-        if problems:
-            venue = None
-    return LoadedVenue(file, venue, doc, tuple(sorted(set(problems))))
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
 
 
 def load_venue_file(path: FilePath, display: str | None = None) -> LoadedVenue:
@@ -64,36 +137,51 @@ def load_venue_file(path: FilePath, display: str | None = None) -> LoadedVenue:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        return LoadedVenue(name, None, YamlDocument(None), (Problem(name, 1, "", f"not UTF-8 text: {error.reason}"),))
+        return _unreadable(name, path.stem, f"not UTF-8 text: {error.reason}")
     except OSError as error:
-        return LoadedVenue(name, None, YamlDocument(None), (Problem(name, 1, "", f"cannot read: {error.strerror}"),))
+        return _unreadable(name, path.stem, f"cannot read: {error.strerror}")
     return load_venue_text(text, name, path.stem)
 
 
-def venue_files(directory: FilePath) -> list[FilePath]:
-    """The venue files of a directory, in a stable order."""
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
+    """Run the four stages on one venue file's text. Never raises for bad input.
+
+    Args:
+        text: The file's content.
+        file: The file as problem lines name it.
+        stem: The file stem: the venue id the data must declare.
+    """
+    doc = parse_yaml(text)
+    problems = [Problem(file, p.line, format_path(p.path), p.message) for p in doc.problems]
+    venue, schema_problems = _validate(doc, file)
+    problems.extend(schema_problems)
+    if venue is not None:
+        findings = [*check_venue(venue, stem), *verify_example(venue)]
+        problems.extend(Problem(file, doc.line_of(path), format_path(path), message) for path, message in findings)
+    return LoadedVenue(file, stem, None if problems else venue, doc, tuple(sorted(set(problems))))
 
 
-def load_venues(directory: FilePath, display_root: FilePath | None = None) -> list[Venue]:
-    """Load every venue of `directory`, or raise `VenueDataError` listing every problem of every file."""
-    files = venue_files(directory)
-    if not files:
-        raise VenueDataError([Problem(directory.as_posix(), 1, "", "no venue files (*.yaml) found")])
-    loaded = [load_venue_file(p, _display(p, display_root)) for p in files]
-    problems = [problem for item in loaded for problem in item.problems]
-    if problems:
-        raise VenueDataError(problems)
-    return [item.venue for item in loaded if item.venue is not None]
+def _validate(doc: YamlDocument, file: str) -> tuple[Venue | None, list[Problem]]:
+    """Stage 2: the model, or the schema's problems (None also when stage 1 had problems)."""
+    if doc.data is None and doc.problems:
+        return None, []  # a syntax error: there is no data to check further
+    if not isinstance(doc.data, dict):
+        return None, [Problem(file, doc.line_of(()), "", "expected a mapping of venue fields at the top level")]
+    # Values the YAML reader already reported (duplicate key, bad date) are not reported twice.
+    reported = {p.path for p in doc.problems}
+    try:
+        venue = Venue.model_validate(doc.data)
+    except ValidationError as error:
+        return None, [
+            Problem(file, _line_for(doc, detail), format_path(detail["loc"]), _describe(detail))
+            for detail in error.errors()
+            if not any(tuple(detail["loc"])[:n] in reported for n in range(len(detail["loc"]) + 1))
+        ]
+    return (None if doc.problems else venue), []
 
 
-def _display(path: FilePath, root: FilePath | None) -> str:
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
+def _unreadable(file: str, stem: str, message: str) -> LoadedVenue:
+    return LoadedVenue(file, stem, None, YamlDocument(None), (Problem(file, 1, "", message),))
 
 
 def _line_for(doc: YamlDocument, detail: ErrorDetails) -> int:

@@ -6,7 +6,7 @@ Everything a future engine would reuse (model, loader, rendering, checker) knows
 from __future__ import annotations
 
 import datetime
-import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,8 @@ from mkdocs.structure.pages import Page
 
 from .browser import BrowserAssets, BrowserAssetsError
 from .checks import page_anchors
-from .dataset import full_dataset, rules_slice
-from .loader import LoadedVenue, load_venue_file, venue_files
+from .dataset import dump_json, full_dataset, rules_slice
+from .loader import LoadedVenue, load_directory, venue_files
 from .model import Venue
 from .problems import Problem, format_problems
 from .registry import Anchor, heading_ids, load_registry, lost_anchors, render_registry
@@ -63,6 +63,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self.problems: list[Problem] = []
         self.published: set[Anchor] = set()
         self.aliases: dict[str, dict[str, str]] = {}
+        self.broken: set[str] = set()  # ids of venues whose files have problems (only under serve)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -82,13 +83,14 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         return server
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        loaded = self._load_venues()
-        venues = [item.venue for item in loaded if item.venue is not None]
+        loaded = load_directory(Path(self.config.venues_dir), root=self.root)
+        self.problems = list(loaded.problems)
+        self.broken = {item.venue_id for item in loaded.broken}
         self._report_problems()
-        self._register_venue_anchors(venues)
-        self._generate_pages(files, config, venues)
-        self._generate_broken_pages(files, config, loaded)
-        self._generate_data(files, config, venues)
+        self._register_venue_anchors(loaded.venues)
+        self._generate_pages(files, config, loaded.venues)
+        self._generate_broken_pages(files, config, loaded.broken)
+        self._generate_data(files, config, loaded.venues)
         self._generate_browser_assets(files, config)
         return files
 
@@ -119,6 +121,9 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         # The site publishes its own anchor list, which `keyguide anchors --update` copies into the registry.
         (site_dir / "anchors.txt").write_text(render_registry(self.published), encoding="utf-8")
         registered = load_registry(self.root / self.config.anchors_file)
+        # Under serve a broken venue has no guide: its problems are already reported, and its anchors are not
+        # lost, only not built. Listing them too would bury the writer's message under dozens of lines.
+        registered = {anchor for anchor in registered if not _owned_by(anchor, self.broken)}
         lost = lost_anchors(registered, self.published, self.aliases)
         for message in lost:
             log.error(message)
@@ -127,14 +132,6 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
             log.info(f"{unregistered} new anchor(s) not in {self.config.anchors_file}: run 'keyguide anchors --update'")
         if lost and self.command != "serve":
             raise PluginError(f"{len(lost)} published anchor(s) lost; see the lines above.")
-
-    def _load_venues(self) -> list[LoadedVenue]:
-        directory = Path(self.config.venues_dir)
-        loaded = [load_venue_file(p, self._display(p)) for p in venue_files(directory)]
-        self.problems = sorted(p for item in loaded for p in item.problems)
-        if not loaded:
-            self.problems.append(Problem(self._display(directory), 1, "", "no venue files found"))
-        return loaded
 
     def _report_problems(self) -> None:
         for problem in self.problems:
@@ -146,15 +143,9 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         # Anchors the venue data declares; headings of every page are added as pages are written.
         self.published, self.aliases = set(), {}
         for venue in venues:
-            page = f"venues/{venue.id}/"
+            page = _guide_page(venue.id)
             self.published.update(Anchor(page, anchor) for _, anchor in page_anchors(venue))
             self.aliases[page] = dict(venue.anchor_aliases)
-
-    def _display(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
 
     def _generate_pages(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
         today = datetime.date.today()
@@ -162,12 +153,10 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         for uri, content in pages.items():
             _put(files, File.generated(config, uri, content=content))
 
-    def _generate_broken_pages(self, files: Files, config: MkDocsConfig, loaded: list[LoadedVenue]) -> None:
+    def _generate_broken_pages(self, files: Files, config: MkDocsConfig, broken: list[LoadedVenue]) -> None:
         # Only reached under serve: a broken venue keeps its URL, so the writer sees its errors where they look.
-        for item in loaded:
-            if item.venue is None:
-                stem = Path(item.file).stem
-                _put(files, File.generated(config, f"venues/{stem}.md", content=f"# {stem}\n"))
+        for item in broken:
+            _put(files, File.generated(config, f"venues/{item.venue_id}.md", content=f"# {item.venue_id}\n"))
 
     def _generate_browser_assets(self, files: Files, config: MkDocsConfig) -> None:
         try:
@@ -179,8 +168,8 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
 
     def _generate_data(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
         generated = {
-            RULES_URI: _json(rules_slice(venues)),
-            DATASET_URI: _json(full_dataset(venues)),
+            RULES_URI: dump_json(rules_slice(venues)),
+            DATASET_URI: dump_json(full_dataset(venues)),
             DATASET_SCHEMA_URI: render_schema(),
         }
         for uri, content in generated.items():
@@ -205,8 +194,17 @@ def _put(files: Files, file: File) -> None:
     files.append(file)
 
 
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _guide_page(venue_id: str) -> str:
+    """The guide's page URL as MkDocs writes it (`venues/kraken-spot/`)."""
+    return f"venues/{venue_id}/"
+
+
+def _owned_by(anchor: Anchor, venue_ids: Collection[str]) -> bool:
+    """Whether one of the venues puts `anchor` on the site: on its guide, or as its heading on a cross-venue page.
+
+    The error index gives each venue a heading whose id is the venue id (`/errors/#kraken-spot`).
+    """
+    return any(anchor.page == _guide_page(venue_id) or anchor.id == venue_id for venue_id in venue_ids)
 
 
 def _site_config(config: KeyguideConfig) -> SiteConfig:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from test_accessibility import axe_violations
 
-from keyguide.loader import load_venues
+from keyguide.loader import load_directory
 from keyguide.model import Venue
 
 from kgbrowser import READY_TIMEOUT_MS, serve
@@ -59,7 +59,7 @@ def copy_controls(html: str) -> dict[str, dict[str, str | None]]:
 
 
 def venues() -> list[Venue]:
-    return load_venues(ROOT / "venues")
+    return load_directory(ROOT / "venues").require()
 
 
 def allow_clipboard(context: BrowserContext, site_url: str) -> None:

@@ -16,14 +16,15 @@ import pytest
 
 from checker import Rules, handle, load_rules, match_error
 from checker.errors import LINK_PLACEHOLDER, plain_text
-from keyguide.dataset import load_rules_slice
+from keyguide.dataset import rules_slice
+from keyguide.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def rules_json() -> str:
-    return json.dumps(load_rules_slice(ROOT / "venues"))
+    return json.dumps(rules_slice(load_directory(ROOT / "venues").require()))
 
 
 @pytest.fixture(scope="module")

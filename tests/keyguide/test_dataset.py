@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from keyguide.loader import load_venues
+from keyguide.loader import load_directory
 from keyguide.schema import render_schema
 
 from sitekit import build_site, copy_project
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_dataset_is_published_with_its_schema(built_site: Path) -> None:
     data = json.loads((built_site / "data" / "venues.json").read_text(encoding="utf-8"))
-    venues = {v.id: v for v in load_venues(ROOT / "venues")}
+    venues = {v.id: v for v in load_directory(ROOT / "venues").require()}
     assert [v["id"] for v in data["venues"]] == sorted(venues)
     kraken = next(v for v in data["venues"] if v["id"] == "kraken-spot")
     assert kraken == venues["kraken-spot"].model_dump(mode="json")

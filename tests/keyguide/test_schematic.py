@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from keyguide.loader import load_venues
+from keyguide.loader import load_directory
 from keyguide.model import Venue
 from keyguide.render import PageRenderer
 from keyguide.schematic import MIN_WIDTH, ROW_HEIGHT, permission_schematic, schematic_groups, schematic_summary
@@ -20,7 +20,7 @@ from sitekit import to_html as site_html
 
 ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"
-VENUES = load_venues(ROOT / "venues")
+VENUES = load_directory(ROOT / "venues").require()
 TODAY = datetime.date(2026, 6, 1)
 SVG = "{http://www.w3.org/2000/svg}"
 

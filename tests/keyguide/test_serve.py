@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -46,30 +47,59 @@ def _wait_for(url: str, predicate: object, seconds: float = 30) -> str:
     raise AssertionError(f"timed out waiting on {url}; last page had {len(page)} characters")
 
 
+class Served:
+    """A running `mkdocs serve` of a project copy, its output read as it comes; `stop()` returns all of it."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}/venues/kraken-spot/"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        self.lines: list[str] = []
+        # A thread drains the pipe, so the server never blocks on a full pipe and tests can wait for a line.
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for_line(self, text: str, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while not any(text in line for line in list(self.lines)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for a line with {text!r} in the server's output")
+            time.sleep(0.1)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.reader.join(timeout=10)
+        return "\n".join(self.lines)
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    project = copy_project(tmp_path)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+def server(tmp_path: Path) -> Iterator[Served]:
+    served = Served(copy_project(tmp_path))
     try:
-        yield project, f"http://127.0.0.1:{port}/venues/kraken-spot/"
+        yield served
     finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
-        print(output)  # shown by pytest when the test fails
+        print(served.stop())  # shown by pytest when the test fails
 
 
-def test_broken_venue_shows_errors_and_server_survives(server: tuple[Path, str]) -> None:
-    project, url = server
+def test_broken_venue_shows_errors_and_server_survives(server: Served) -> None:
+    url = server.url
     _wait_for(url, lambda page: "EAPI:Invalid nonce" in page)
-    venue = project / "venues" / "kraken-spot.yaml"
+    venue = server.project / "venues" / "kraken-spot.yaml"
     original = venue.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if line.strip() == "state: required")
@@ -82,3 +112,25 @@ def test_broken_venue_shows_errors_and_server_survives(server: tuple[Path, str])
 
     venue.write_text(original, encoding="utf-8")
     _wait_for(url, lambda page: "Venue data has problems" not in page and "EAPI:Invalid nonce" in page)
+
+    # The writer's line, and nothing about the broken venue's anchors: they are not lost, only not built.
+    output = server.stop()
+    assert expected in output
+    assert [line for line in output.splitlines() if "is gone" in line] == []
+
+
+def test_other_venues_still_report_lost_anchors_while_one_is_broken(server: Served) -> None:
+    """Only the broken venue's anchors are spared: an anchor a valid venue drops is still reported under serve."""
+    venues = server.project / "venues"
+    for name, old, new in [
+        ("kraken-spot", "state: required", "state: requried"),  # broken: its anchors are not built
+        ("binance", "- id: which-key-type", "- id: key-type"),  # valid: its old anchor is lost
+    ]:
+        path = venues / f"{name}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    _wait_for(server.url, lambda page: "Venue data has problems" in page)
+    server.wait_for_line("/venues/binance/#which-key-type is gone")
+    server.wait_for_line("new anchor(s) not in anchors.txt")  # logged after every lost anchor of that build
+    gone = [line for line in server.stop().splitlines() if "is gone" in line]
+    assert gone and all("/venues/binance/#which-key-type" in line for line in gone)

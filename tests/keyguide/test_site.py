@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from keyguide.checks import page_anchors
-from keyguide.loader import load_venues
+from keyguide.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
-VENUES = load_venues(ROOT / "venues")
+VENUES = load_directory(ROOT / "venues").require()
 OWN_ORIGIN = "127.0.0.1:8000"  # mkdocs.yml site_url
 
 # Attributes whose URL the browser fetches by itself (a plain <a href> is navigation, not a load).
