@@ -8,9 +8,13 @@ description because the writers' page and the editor tooltips are generated from
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+
+from checker import vocab
+from checker.schemes import SCHEMES
 
 AnchorId = Annotated[
     str,
@@ -25,39 +29,32 @@ CredentialId = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1), Field(description="Non-empty Markdown text.")]
 Url = Annotated[AnyHttpUrl, Field(description="An absolute http(s) URL.")]
 
-PermissionState = Literal["required", "optional", "never"]
-Product = Literal["spot", "margin", "futures", "options"]
-Alphabet = Literal["base64", "base64url", "hex", "alphanumeric", "uuid", "printable"]
-# Kept in sync with checker.signing.SCHEMES by tests/test_model_sync.py.
-SchemeId = Literal[
-    "kraken_spot_rest",
-    "kraken_futures_authent",
-    "binance_hmac_sha256",
-    "bybit_v5_hmac",
-    "okx_v5",
-    "kucoin_v2",
-    "gate_v4",
-    "bitget_v2",
-    "bitfinex_v2",
-    "gemini_v1",
-    "bitstamp_v2",
-]
-SignedField = Literal["nonce", "timestamp", "recv_window"]
-ErrorKind = Literal[
-    "invalid_key",
-    "invalid_signature",
-    "invalid_passphrase",
-    "nonce",
-    "timestamp",
-    "permission",
-    "ip",
-    "expired",
-    "rate_limit",
-    "environment",
-    "request",
-    "account",
-    "service",
-]
+
+def _one_of(vocabulary: Mapping[str, str]) -> Any:
+    """A Literal of a vocabulary's values: the checker declares them, this model and the schema follow."""
+    return Literal.__getitem__(tuple(vocabulary))
+
+
+# Closed vocabularies, each declared once in the checker (checker.vocab, checker.schemes). Type checkers see
+# plain strings; pydantic and the editor schema see the exact values.
+if TYPE_CHECKING:
+    Alphabet: TypeAlias = str
+    Case: TypeAlias = str
+    Compare: TypeAlias = str
+    CredentialRole: TypeAlias = str
+    ErrorKind: TypeAlias = str
+    PermissionState: TypeAlias = str
+    Product: TypeAlias = str
+    SchemeId: TypeAlias = str
+else:
+    Alphabet = _one_of(vocab.ALPHABETS)
+    Case = _one_of(vocab.CASES)
+    Compare = _one_of(vocab.COMPARES)
+    CredentialRole = _one_of(vocab.CREDENTIAL_ROLES)
+    ErrorKind = _one_of(vocab.ERROR_KINDS)
+    PermissionState = _one_of(vocab.PERMISSION_STATES)
+    Product = _one_of(vocab.PRODUCTS)
+    SchemeId = _one_of(SCHEMES)
 
 
 class Strict(BaseModel):
@@ -139,9 +136,7 @@ class CredentialFormat(Strict):
         default=None, ge=1, description="Length in bytes after base64 or hex decoding, when known."
     )
     prefix: str | None = Field(default=None, description="A fixed prefix every value starts with, if any.")
-    case: Literal["any", "mixed", "lower", "upper"] = Field(
-        default="any", description="Letter case a valid value has; 'mixed' means both cases occur."
-    )
+    case: Case = Field(default="any", description="Letter case a valid value has; 'mixed' means both cases occur.")
     observed: bool = Field(
         default=True,
         description="True when the rule is measured from the venue's published examples, not documented.",
@@ -151,13 +146,21 @@ class CredentialFormat(Strict):
 class Credential(Strict):
     id: CredentialId
     label: Text = Field(description="The field's name as the venue shows it, e.g. 'Private Key'.")
-    secret: bool = Field(description="True for values that sign requests and must never be shared.")
+    role: CredentialRole = Field(
+        description="What the value does: 'key' identifies the key, 'secret' signs requests, 'passphrase' is "
+        "the secret the reader chose. Secret roles never appear in any output."
+    )
     required: bool = Field(default=True, description="False for optional credentials such as a key's own 2FA.")
     format: CredentialFormat = Field(description="Format rules the checker applies to a pasted value.")
     samples: list[str] = Field(
         default_factory=list,
         description="Sample values printed in the venue's docs; the checker flags them as placeholders.",
     )
+
+    @property
+    def secret(self) -> bool:
+        """True for values that sign or unlock requests and must never be shared (they follow the role)."""
+        return self.role in vocab.SECRET_ROLES
 
 
 class SignRequest(Strict):
@@ -178,22 +181,15 @@ class SigningExample(Strict):
     request: SignRequest = Field(description="The request the example signs.")
     signature: Text = Field(description="The published (or computed) signature.")
     prehash: str | None = Field(default=None, description="The published string that was signed, if given.")
-    compare: Literal["exact", "hex-ci"] = Field(
+    compare: Compare = Field(
         default="exact", description="'hex-ci' when the venue accepts hex signatures in either case."
     )
 
 
 class Signing(Strict):
-    scheme: SchemeId = Field(description="Signing scheme id implemented by the checker.")
-    summary: Text = Field(description="One-line formula of the signature, shown on the guide.")
-    secret_decoding: Literal["raw", "base64"] = Field(description="How the secret becomes the HMAC key.")
-    signs: list[SignedField] = Field(
-        default_factory=list, description="Request fields the venue includes in the signature."
-    )
-    timestamp_format: Literal["unix_ms", "unix_s", "iso8601_ms"] = Field(
-        default="unix_ms",
-        description="How the venue writes the timestamp it signs: Unix milliseconds, Unix seconds, or ISO 8601 "
-        "UTC with milliseconds (2020-12-08T09:08:57.715Z). The checker page fills fresh timestamps this way.",
+    scheme: SchemeId = Field(
+        description="Signing scheme id implemented by the checker; its formula, signed fields, secret decoding "
+        "and timestamp format come from the checker's scheme registry."
     )
     base_url: Url = Field(description="REST base URL the test request goes to.")
     params: dict[str, str] = Field(default_factory=dict, description="Scheme-specific settings.")
