@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .browser import BrowserAssets, BrowserAssetsError
+from .browser import BrowserAssets, BrowserAssetsError, VendorMarkupError, fix_vendor_markup
 from .checks import page_anchors
 from .dataset import dump_json, full_dataset, rules_slice
 from .loader import LoadedVenue, load_directory, venue_files
@@ -96,13 +96,15 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         self.published.update(Anchor(page.url, anchor) for anchor in heading_ids(output))
-        return self.browser.secure_html(output, serving=self.command == "serve")
+        html = _fix_vendor_markup(output, page.file.src_uri)
+        return self.browser.secure_html(html, serving=self.command == "serve")
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
-        # 404.html is rendered from a template, not a page: it needs the same policy.
+        # 404.html is rendered from a template, not a page: it needs the same fixes and policy.
         if not template_name.endswith(".html"):
             return output_content
-        return self.browser.secure_html(output_content, serving=self.command == "serve")
+        html = _fix_vendor_markup(output_content, template_name)
+        return self.browser.secure_html(html, serving=self.command == "serve")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._check_anchor_registry(Path(config.site_dir))
@@ -205,6 +207,13 @@ def _owned_by(anchor: Anchor, venue_ids: Collection[str]) -> bool:
     The error index gives each venue a heading whose id is the venue id (`/errors/#kraken-spot`).
     """
     return any(anchor.page == _guide_page(venue_id) or anchor.id == venue_id for venue_id in venue_ids)
+
+
+def _fix_vendor_markup(html: str, where: str) -> str:
+    try:
+        return fix_vendor_markup(html, where)
+    except VendorMarkupError as error:
+        raise PluginError(str(error)) from None
 
 
 def _site_config(config: KeyguideConfig) -> SiteConfig:

@@ -1,6 +1,8 @@
-"""Browser side of the build: self-hosted Pyodide, the checker wheel, and the page security policy.
+"""Browser side of the build: self-hosted Pyodide, the checker wheel, the page security policy, and the
+accessibility fixes of vendor markup.
 
-The MkDocs plugin calls `BrowserAssets` from three events; everything here is engine-independent.
+The MkDocs plugin calls `BrowserAssets` from three events and `fix_vendor_markup` on every page before
+`BrowserAssets.secure_html`; everything here is engine-independent.
 """
 
 from __future__ import annotations
@@ -8,12 +10,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .markup import fix_vendor_markup
+from .markup import VendorMarkupError, fix_vendor_markup
 from .policy import PolicyError, add_referrer_policy, headers_file, inline_script_hashes, secure_page
 from .runtime import FILES, BrowserAssetsError, RuntimeFiles
 from .wheel import Wheel, build_wheel, project_version
 
-__all__ = ["FILES", "BrowserAssets", "BrowserAssetsError", "PolicyError", "RUNTIME_URI", "Wheel"]
+__all__ = [
+    "FILES",
+    "RUNTIME_URI",
+    "BrowserAssets",
+    "BrowserAssetsError",
+    "PolicyError",
+    "VendorMarkupError",
+    "Wheel",
+    "fix_vendor_markup",
+]
 
 ASSETS_DIR = "assets/keyguide"
 # What checker.js reads to find the wheel (its name carries the version; the hash busts stale caches).
@@ -56,10 +67,8 @@ class BrowserAssets:
         """The page with its Content-Security-Policy meta tag first in <head>.
 
         Under `mkdocs serve` only the referrer policy is added: the live-reload script is inline and
-        differs per page load, so a policy would block it. Also fixes the vendor markup that fails axe
-        (see markup.py), since every page passes through here.
+        differs per page load, so a policy would block it. The page's markup is otherwise left as it is.
         """
-        html = fix_vendor_markup(html)
         if serving:
             return add_referrer_policy(html)
         hashes = inline_script_hashes(html)
