@@ -36,6 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check keyguide checker tests bench
 	$(VENV)/bin/ruff format --check keyguide checker tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports  # the import contracts in pyproject.toml
 
 test: $(STAMP) $(NPM_STAMP) chromium lint  ## run every test
 	$(VENV)/bin/pytest
