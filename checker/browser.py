@@ -1,4 +1,8 @@
-"""The one entry the page calls through Pyodide: JSON string in, JSON string out, never an exception."""
+"""The one entry the page calls through Pyodide: JSON string in, display-ready JSON string out, never an exception.
+
+This is where diagnosis and signing meet: the page script only wires the DOM, so everything it shows (the
+filled test request, the URL, headers, the curl line, where a finding or the self-test links to) is made here.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,20 @@ from typing import Any
 
 from checker.diagnose import diagnose_credentials
 from checker.errors import compare_signature, match_error
-from checker.rules import CheckerInputError, Rules, load_rules, parse_request
+from checker.findings import Finding
+from checker.rules import CheckerInputError, Rules, Venue, fill_request, load_rules, parse_request
+from checker.schemes import scheme_for
 from checker.signing import SigningRefused, run_selftest, sign_request
+
+OPERATIONS = ("diagnose", "prepare", "sign", "selftest", "match_error", "compare")
+
+
+class NotSigned(CheckerInputError):
+    """Signing was refused; the diagnosis of the credentials says why."""
+
+    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.findings = findings
 
 
 @functools.lru_cache(maxsize=4)
@@ -41,6 +57,13 @@ def _text(payload: Mapping[str, Any], name: str) -> str:
     return value
 
 
+def _optional_text(payload: Mapping[str, Any], name: str) -> str | None:
+    value = payload.get(name)
+    if value is not None and not isinstance(value, str):
+        raise CheckerInputError(f"{name}: expected a string")
+    return value
+
+
 def _credentials(payload: Mapping[str, Any]) -> dict[str, str | None]:
     value = payload.get("credentials")
     if not isinstance(value, dict):
@@ -52,35 +75,108 @@ def _credentials(payload: Mapping[str, Any]) -> dict[str, str | None]:
     return dict(value)
 
 
+def _finding(venue: Venue, finding: Finding) -> dict[str, Any]:
+    result = finding.to_dict()
+    result["link"] = f"{venue.guide_url}#{finding.anchor}" if finding.anchor else None
+    return result
+
+
+def _diagnose(rules: Rules, venue_id: str, credentials: Mapping[str, str | None]) -> dict[str, Any]:
+    venue = rules.venue(venue_id)
+    diagnosis = diagnose_credentials(rules, venue_id, credentials)
+    return {"ok": diagnosis.ok, "findings": [_finding(venue, f) for f in diagnosis.findings]}
+
+
+def prepare_request(rules: Rules, venue_id: str, now_ms: int | None, values: Mapping[str, str]) -> dict[str, Any]:
+    """The venue's test request with a fresh nonce/timestamp for `now_ms`, or with the values the reader typed.
+
+    Returns the filled fields by name (method, path, query, body and the signed fields the request carries).
+    """
+    venue = rules.venue(venue_id)
+    scheme = scheme_for(venue)
+    assert venue.signing is not None  # scheme_for refuses a venue without one
+    template = venue.signing.test_request
+    if template is None:
+        raise CheckerInputError(f"{venue.name}: the rules carry no test request")
+    fresh = scheme.fresh_values(now_ms) if now_ms is not None else {}
+    given = {**fresh, **{name: value for name, value in values.items() if value}}
+    recv_window = given.get("recv_window", template.recv_window)
+    filled = fill_request(template, nonce=given.get("nonce"), timestamp=given.get("timestamp"), recv_window=recv_window)
+    fields = {"method": filled.method, "path": filled.path, "query": filled.query, "body": filled.body}
+    for name in ("nonce", "timestamp", "recv_window"):
+        value = getattr(filled, name)
+        if getattr(template, name) is not None and value is not None:
+            fields[name] = value
+    return {"fields": fields}
+
+
+def _now_ms(payload: Mapping[str, Any]) -> int | None:
+    value = payload.get("now_ms")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise CheckerInputError("now_ms: expected milliseconds since 1970 as a number")
+    return int(value)
+
+
+def _values(payload: Mapping[str, Any]) -> dict[str, str]:
+    value = payload.get("values", {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise CheckerInputError("values: expected an object of field -> string")
+    return dict(value)
+
+
+def _sign(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
+    venue_id = _text(payload, "venue")
+    credentials = _credentials(payload)
+    diagnosis = _diagnose(rules, venue_id, credentials)
+    try:
+        result = sign_request(rules, venue_id, credentials, parse_request(payload.get("request")))
+    except SigningRefused as error:
+        raise NotSigned(str(error), diagnosis["findings"]) from None
+    return {**result.to_dict(), "findings": diagnosis["findings"]}
+
+
+def _selftest(rules: Rules, venue_id: str) -> dict[str, Any]:
+    venue = rules.venue(venue_id)
+    return {**run_selftest(rules, venue_id).to_dict(), "link": venue.example_url or None, "venue_name": venue.name}
+
+
+def _compare(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
+    signed = _sign(rules, payload)
+    signing = rules.venue(_text(payload, "venue")).signing
+    mode = signing.example.compare if signing is not None and signing.example is not None else "exact"
+    return {**compare_signature(signed["signature"], _text(payload, "signature"), mode).to_dict(), **signed}
+
+
 def dispatch(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Run one operation; raise `CheckerInputError` for malformed input."""
     op = payload.get("op")
     if op == "diagnose":
-        return diagnose_credentials(rules, _text(payload, "venue"), _credentials(payload)).to_dict()
+        return _diagnose(rules, _text(payload, "venue"), _credentials(payload))
+    if op == "prepare":
+        return prepare_request(rules, _text(payload, "venue"), _now_ms(payload), _values(payload))
     if op == "sign":
-        request = parse_request(payload.get("request"))
-        return sign_request(rules, _text(payload, "venue"), _credentials(payload), request).to_dict()
+        return _sign(rules, payload)
     if op == "selftest":
-        return run_selftest(rules, _text(payload, "venue")).to_dict()
+        return _selftest(rules, _text(payload, "venue"))
     if op == "match_error":
-        venue = payload.get("venue")
-        if venue is not None and not isinstance(venue, str):
-            raise CheckerInputError("venue: expected a string")
-        return {"matches": [m.to_dict() for m in match_error(rules, _text(payload, "text"), venue)]}
+        matches = match_error(
+            rules,
+            _text(payload, "text"),
+            _optional_text(payload, "venue"),
+            site_url=_optional_text(payload, "site_url") or "",
+        )
+        return {"matches": [m.to_dict() for m in matches]}
     if op == "compare":
-        venue_id = _text(payload, "venue")
-        result = sign_request(rules, venue_id, _credentials(payload), parse_request(payload.get("request")))
-        signing = rules.venue(venue_id).signing
-        mode = signing.example.compare if signing is not None and signing.example is not None else "exact"
-        comparison = compare_signature(result.signature, _text(payload, "signature"), mode)
-        return {**comparison.to_dict(), **result.to_dict()}
-    raise CheckerInputError(f"op: expected one of 'diagnose', 'sign', 'selftest', 'match_error', 'compare', got {op!r}")
+        return _compare(rules, payload)
+    raise CheckerInputError(f"op: expected one of {', '.join(repr(o) for o in OPERATIONS)}, got {op!r}")
 
 
 def error_response(error: CheckerInputError) -> dict[str, Any]:
     response: dict[str, Any] = {"error": str(error)}
-    if isinstance(error, SigningRefused):
-        response["findings"] = [f.to_dict() for f in error.findings]
+    if isinstance(error, NotSigned):
+        response["findings"] = error.findings
     return response
 
 

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from checker.browser import dispatch, error_response, parse_json_object
+from checker.browser import OPERATIONS, dispatch, error_response, parse_json_object
 from checker.rules import CheckerInputError, Rules, load_rules
 
 EXIT_OK = 0
 EXIT_INPUT = 2
 
-COMMANDS = ("diagnose", "sign", "selftest", "match_error", "compare")
+COMMANDS = OPERATIONS
 
 MISSING_RULES = (
     "--rules FILE is required: the checker's venue rules, as JSON (the site's assets/keyguide/venues.json, "

@@ -6,19 +6,16 @@ leading/trailing ASCII whitespace is trimmed (and reported); everything else is 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from checker.findings import Diagnosis, Finding, Severity, describe_char
-from checker.rules import Credential, Format, Rules, Venue
+from checker.formats import describe_format, format_violations, matches_format
+from checker.rules import MAX_LENGTH, TRIM, Credential, Rules, Venue
 
-MAX_LENGTH = 16384
-_TRIM = " \t\r\n\f\v"
 _TRIM_NAMES = {
     " ": "space",
     "\t": "tab",
@@ -39,23 +36,6 @@ _HOMOGLYPHS = {
     **dict(zip("АВЕКМНОРСТУХІЈЅԚԜ", "ABEKMHOPCTYXIJSQW", strict=True)),
     **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοναριυκϲϳ", "ABEZHIKMNOPTYXovapiukcj", strict=True)),
 }
-_ALPHABETS = {
-    "base64": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="),
-    "base64url": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_="),
-    "hex": frozenset("0123456789abcdefABCDEF"),
-    "alphanumeric": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
-    "uuid": frozenset("0123456789abcdefABCDEF-"),
-    "printable": frozenset(chr(c) for c in range(0x20, 0x7F)),
-}
-_ALPHABET_WORDS = {
-    "base64": "standard base64 characters (A-Z a-z 0-9 + / and = padding)",
-    "base64url": "URL-safe base64 characters (A-Z a-z 0-9 - _)",
-    "hex": "hexadecimal digits (0-9 a-f)",
-    "alphanumeric": "letters and digits (A-Z a-z 0-9)",
-    "uuid": "a UUID (8-4-4-4-12 hex digits with dashes)",
-    "printable": "printable ASCII characters",
-}
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _BYTES_LITERAL = re.compile(r"[bB](['\"])(.*)\1\Z", re.DOTALL)
 _ENV = re.compile(r"(export\s+|set\s+|\$env:)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.+)\Z", re.DOTALL | re.IGNORECASE)
 _JSON_PAIR = re.compile(r"\{?\s*([\"'])([^\"']{1,80})\1\s*:\s*([\"'])(.*)\3\s*,?\s*\}?\Z", re.DOTALL)
@@ -101,43 +81,17 @@ class _Field:
     format_failed: bool = False
 
 
-def describe_format(fmt: Format) -> str:
-    """Plain words for a format, e.g. `56 standard base64 characters (42 bytes once decoded)`."""
-    words = _ALPHABET_WORDS[fmt.alphabet]
-    length = fmt.length
-    if length is not None and length.min is not None and length.min == length.max:
-        text = f"{length.min} {words}"
-    elif length is not None and length.min is not None and length.max is not None:
-        text = f"{length.min} to {length.max} {words}"
-    elif length is not None and length.min is not None:
-        text = f"at least {length.min} {words}"
-    elif length is not None and length.max is not None:
-        text = f"at most {length.max} {words}"
-    else:
-        text = words
-    if fmt.prefix:
-        text += f", starting with {fmt.prefix!r}"
-    if fmt.decoded_bytes is not None:
-        text += f" ({fmt.decoded_bytes} bytes once decoded)"
-    if fmt.case in ("lower", "upper"):
-        text += f", {fmt.case}case"
-    if fmt.observed:
-        text += " (as seen in the venue's examples; not documented)"
-    return text
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}es" if noun.endswith("s") else f"{count} {noun}s"
 
 
+# The troubleshooting entry a finding about a credential links to, by what the credential does.
+_ROLE_ERROR_KINDS = {"key": "invalid_key", "secret": "invalid_signature", "passphrase": "invalid_passphrase"}
+
+
 def _anchor(venue: Venue, credential: Credential, kind: str | None = None) -> str | None:
     if kind is None:
-        if "passphrase" in credential.id or "password" in credential.id:
-            kind = "invalid_passphrase"
-        elif credential.secret:
-            kind = "invalid_signature"
-        else:
-            kind = "invalid_key"
+        kind = _ROLE_ERROR_KINDS[credential.role]
     entry = venue.first_error(kind)
     return entry.id if entry else None
 
@@ -182,8 +136,8 @@ def _trim_words(chars: str, where: str) -> list[str]:
 
 def _check_trim(state: _Field, report: _Reporter) -> None:
     raw = state.raw
-    start = len(raw) - len(raw.lstrip(_TRIM))
-    end = len(raw.rstrip(_TRIM))
+    start = len(raw) - len(raw.lstrip(TRIM))
+    end = len(raw.rstrip(TRIM))
     if start >= end:
         state.value, state.offset = "", 0
         return
@@ -284,7 +238,7 @@ def _unwrap(state: _Field, report: _Reporter, venue: Venue) -> None:
                 f"the value is {what}; the value itself starts at position {offset + match.start(3)}.",
                 f"Paste only the {state.credential.label}, without the variable name and '='.",
             )
-            state.value, state.offset = match.group(3).rstrip(_TRIM), offset + match.start(3)
+            state.value, state.offset = match.group(3).rstrip(TRIM), offset + match.start(3)
             continue
         first, last = value[0], value[-1]
         if first in _QUOTES or last in _QUOTES:
@@ -394,20 +348,10 @@ def _check_combined(state: _Field, report: _Reporter, venue: Venue) -> None:
             return
 
 
-@dataclass
-class _Class:
-    problem: str
-    severity: Severity
-    what: str
-    hint: str
-    positions: list[int] = field(default_factory=list)
-    example: str = ""
-
-
-def _classify(char: str, fmt: Format) -> tuple[str, str] | None:
+def _classify(char: str) -> tuple[str, str] | None:
     """Return (problem, extra) for a character that does not belong in any credential, else None."""
     point = ord(char)
-    if char in _TRIM:
+    if char in TRIM:
         return "interior_whitespace", ""
     if point in _ZERO_WIDTH:
         return "zero_width", ""
@@ -480,7 +424,7 @@ def _check_characters(state: _Field, report: _Reporter) -> bool:
     fmt = state.credential.format
     found: dict[str, tuple[int, str, int]] = {}
     for index, char in enumerate(value):
-        classified = _classify(char, fmt)
+        classified = _classify(char)
         if classified is None:
             continue
         problem, extra = classified
@@ -521,189 +465,12 @@ def _check_characters(state: _Field, report: _Reporter) -> bool:
 
 
 def _check_format(state: _Field, report: _Reporter) -> None:
-    value, offset = state.value, state.offset
-    fmt = state.credential.format
-    label = state.credential.label
-    described = describe_format(fmt)
-    soft: Severity = "warning" if fmt.observed else "error"
-
-    def fail(problem: str, severity: Severity, position: int | None, message: str, hint: str) -> None:
-        state.format_failed = True
-        report.add(problem, severity, position, message, hint)
-
-    if fmt.prefix and not value.startswith(fmt.prefix):
-        fail("prefix", "error", offset, f"does not start with {fmt.prefix!r}.", f"A {label} is {described}.")
-    allowed = _ALPHABETS[fmt.alphabet]
-    bad = [i for i, c in enumerate(value) if c not in allowed and 0x20 <= ord(c) <= 0x7E]
-    if fmt.alphabet == "base64":
-        urlsafe = [i for i in bad if value[i] in "-_"]
-        if urlsafe:
-            fail(
-                "base64url",
-                "error",
-                offset + urlsafe[0],
-                f"position {offset + urlsafe[0]} is {describe_char(value[urlsafe[0]])}: URL-safe base64 where "
-                "standard base64 (+ and /) is expected.",
-                "Something converted the value to URL-safe base64. Copy it again from the venue; do not "
-                "replace characters by hand.",
-            )
-            bad = [i for i in bad if value[i] not in "-_"]
-    if fmt.alphabet == "printable":
-        bad = []
-    if bad:
-        # A stray character is wrong even where the format was only observed; only counts are uncertain.
-        fail(
-            "alphabet",
-            "error",
-            offset + bad[0],
-            f"position {offset + bad[0]} is {describe_char(value[bad[0]])}, which is not allowed; expected "
-            f"{_ALPHABET_WORDS[fmt.alphabet]}.",
-            f"A {label} is {described}.",
-        )
-    length = fmt.length
-    if length is not None:
-        too_short = length.min is not None and len(value) < length.min
-        too_long = length.max is not None and len(value) > length.max
-        if too_short or too_long:
-            expected = (
-                str(length.min)
-                if length.min == length.max
-                else f"{length.min if length.min is not None else 0} to {length.max if length.max else 'any'}"
-            )
-            fail(
-                "length",
-                soft,
-                None,
-                f"is {len(value)} characters long; expected {expected}.",
-                f"A {label} is {described}. A wrong length usually means a partial copy or a different key.",
-            )
-    if fmt.alphabet == "uuid" and not bad and (length is None or len(value) == 36) and not _UUID.match(value):
-        fail(
-            "uuid_shape",
-            soft,
-            None,
-            "is not shaped like a UUID (8-4-4-4-12 hex digits separated by dashes).",
-            f"A {label} is {described}.",
-        )
-    if fmt.alphabet in ("base64", "base64url") and not bad:
-        _check_base64(state, report, fail)
-    _check_case(state, report, fail)
-
-
-def _check_base64(
-    state: _Field, report: _Reporter, fail: Callable[[str, Severity, int | None, str, str], None]
-) -> None:
-    value, offset = state.value, state.offset
-    fmt = state.credential.format
-    if any(c in "-_" for c in value) and fmt.alphabet == "base64":
-        return  # already reported as base64url; decoding would only repeat it
-    stripped = value.rstrip("=")
-    if "=" in stripped:
-        position = stripped.index("=")
-        fail(
-            "base64_padding",
-            "error",
-            offset + position,
-            f"position {offset + position} is '=' inside the value; padding may only appear at the end.",
-            "Two values may have been pasted together, or the copy is damaged.",
-        )
-        return
-    if len(value) % 4:
-        missing = (4 - len(value) % 4) % 4
-        if len(stripped) % 4 == 1:
-            message = (
-                f"is {len(value)} characters long, which no base64 value can be (a character is missing or extra)."
-            )
-        else:
-            message = f"is missing its base64 padding: {missing} '=' at the end."
-        fail(
-            "base64_padding",
-            "error",
-            offset + len(value),
-            message,
-            "The trailing '=' characters are part of the value. Copy it again including them.",
-        )
-        return
-    try:
-        if fmt.alphabet == "base64":
-            decoded = base64.b64decode(value, validate=True)
-        else:
-            decoded = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
-    except (binascii.Error, ValueError):
-        fail(
-            "base64_invalid",
-            "error",
-            None,
-            "cannot be decoded as base64.",
-            "Copy the value again from the venue.",
-        )
-        return
-    if fmt.decoded_bytes is not None and len(decoded) != fmt.decoded_bytes:
-        fail(
-            "decoded_length",
-            "error",
-            None,
-            f"decodes to {len(decoded)} bytes; expected {fmt.decoded_bytes} bytes.",
-            f"A {state.credential.label} is {describe_format(fmt)}.",
-        )
-
-
-def _check_case(state: _Field, report: _Reporter, fail: Callable[[str, Severity, int | None, str, str], None]) -> None:
-    value, offset = state.value, state.offset
-    fmt = state.credential.format
-    letters = [(i, c) for i, c in enumerate(value) if c.isascii() and c.isalpha()]
-    if fmt.case == "lower":
-        wrong = next((i for i, c in letters if c.isupper()), None)
-    elif fmt.case == "upper":
-        wrong = next((i for i, c in letters if c.islower()), None)
-    else:
-        wrong = None
-    if wrong is not None:
-        fail(
-            "case",
-            "warning" if fmt.observed else "error",
-            offset + wrong,
-            f"position {offset + wrong} is {describe_char(value[wrong])}; expected {fmt.case}case letters only.",
-            "Letter case matters: the value is used exactly as typed. Check Caps Lock and auto-capitalisation.",
-        )
-    elif fmt.case == "mixed" and len(letters) >= 8 and len({c.isupper() for _, c in letters}) == 1:
-        which = "upper" if letters[0][1].isupper() else "lower"
-        report.add(
-            "case",
-            "warning",
-            None,
-            f"every letter is {which}case, but this value normally mixes both.",
-            "Letter case matters. Caps Lock, auto-capitalisation or a tool that changed case would break it.",
-        )
-
-
-def matches_format(value: str, fmt: Format) -> bool:
-    """True when `value` fully satisfies `fmt` (used to recognise a value that belongs elsewhere)."""
-    if not value or (fmt.prefix and not value.startswith(fmt.prefix)):
-        return False
-    if any(c not in _ALPHABETS[fmt.alphabet] for c in value):
-        return False
-    if fmt.alphabet == "printable" and " " in value:
-        return False
-    length = fmt.length
-    if length is not None and (
-        (length.min is not None and len(value) < length.min) or (length.max is not None and len(value) > length.max)
-    ):
-        return False
-    if fmt.alphabet == "uuid" and not _UUID.match(value):
-        return False
-    if fmt.case == "lower" and any(c.isupper() for c in value):
-        return False
-    if fmt.case == "upper" and any(c.islower() for c in value):
-        return False
-    if fmt.alphabet in ("base64", "base64url"):
-        try:
-            decoded = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
-        except (binascii.Error, ValueError):
-            return False
-        if fmt.decoded_bytes is not None and len(decoded) != fmt.decoded_bytes:
-            return False
-    return True
+    credential = state.credential
+    for violation in format_violations(state.value, credential.format, label=credential.label, offset=state.offset):
+        # The mixed-case heuristic is a hint, not evidence that the value belongs in another field.
+        if violation.problem != "case" or violation.position is not None:
+            state.format_failed = True
+        report.add(violation.problem, violation.severity, violation.position, violation.message, violation.hint)
 
 
 def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:

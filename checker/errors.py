@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.rules import Compare, ErrorEntry, Rules, Venue
+from checker.rules import ErrorEntry, Rules, Venue
 
 _STOPWORDS = frozenset(
     [
@@ -62,16 +62,14 @@ _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
 _MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])", re.DOTALL)
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 
-# The support reply puts this where the page inserts the absolute URL of the guide anchor.
-LINK_PLACEHOLDER = "{link}"
-
 
 @dataclass(frozen=True)
 class ErrorMatch:
     """One troubleshooting entry that fits the pasted text.
 
     `values` holds what was read out of the text, `notes` says what each value means for the fix, and
-    `reply` is a plain-text answer support can paste, with `LINK_PLACEHOLDER` where the guide link goes.
+    `url` is the entry's address on the site (relative to the site root unless a site URL was given), and
+    `reply` is a plain-text answer support can paste, ending with that address.
     """
 
     venue: str
@@ -87,6 +85,7 @@ class ErrorMatch:
     fix: str = ""
     notes: tuple[str, ...] = ()
     reply: str = ""
+    url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +102,7 @@ class ErrorMatch:
             "values": dict(self.values),
             "notes": list(self.notes),
             "reply": self.reply,
+            "url": self.url,
         }
 
 
@@ -181,18 +181,20 @@ def plain_text(markdown: str) -> str:
     return " ".join(text.split())
 
 
-def support_reply(venue: Venue, entry: ErrorEntry, notes: Sequence[str] = ()) -> str:
-    """A short plain-text answer for a support chat: what the error means, the fix, facts, the link.
+def entry_url(venue: Venue, entry: ErrorEntry, site_url: str = "") -> str:
+    """Where the entry is on its guide: `site_url` + the guide's path + `#` + the entry's anchor."""
+    return f"{site_url}{venue.guide_url}#{entry.id}"
 
-    The page replaces `LINK_PLACEHOLDER` with the absolute URL of the entry on the guide.
-    """
+
+def support_reply(venue: Venue, entry: ErrorEntry, notes: Sequence[str] = (), link: str = "") -> str:
+    """A short plain-text answer for a support chat: what the error means, the fix, facts, the link."""
     said = f": “{plain_text(entry.message)}”" if entry.message else ""
     parts = [
         f"{venue.name} error {entry.code}{said}",
         f"What it means: {plain_text(entry.cause)}" if entry.cause else "",
         f"How to fix it: {plain_text(entry.fix)}" if entry.fix else "",
         *notes,
-        f"Step by step: {LINK_PLACEHOLDER}",
+        f"Step by step: {link}" if link else "",
     ]
     return "\n\n".join(part for part in parts if part)
 
@@ -216,8 +218,14 @@ def _score(entry: ErrorEntry, text: str, words: set[str]) -> tuple[float, str]:
     return round(0.7 * fit, 3), "message"
 
 
-def match_error(rules: Rules, text: str, venue: str | None = None, limit: int = 5) -> list[ErrorMatch]:
-    """Rank troubleshooting entries (of one venue, or of all) against a pasted error text, best first."""
+def match_error(
+    rules: Rules, text: str, venue: str | None = None, limit: int = 5, site_url: str = ""
+) -> list[ErrorMatch]:
+    """Rank troubleshooting entries (of one venue, or of all) against a pasted error text, best first.
+
+    `site_url` (the site's absolute root URL, ending in '/') makes each match's address absolute, for replies
+    that are pasted outside the site.
+    """
     venues: list[Venue] = [rules.venue(venue)] if venue is not None else list(rules.venues.values())
     words = _tokens(text)
     values = extract_values(text)
@@ -234,6 +242,7 @@ def match_error(rules: Rules, text: str, venue: str | None = None, limit: int = 
         # What the text says (the IP the venue saw) is told once, with the best match: saying "Bybit saw the
         # request come from …" under a runner-up would put words in another venue's mouth.
         notes = tuple(describe_values(values, candidate.name)) if score == ranked[0][0] else ()
+        url = entry_url(candidate, entry, site_url)
         matches.append(
             ErrorMatch(
                 venue=candidate.id,
@@ -248,7 +257,8 @@ def match_error(rules: Rules, text: str, venue: str | None = None, limit: int = 
                 cause=plain_text(entry.cause),
                 fix=plain_text(entry.fix),
                 notes=notes,
-                reply=support_reply(candidate, entry, notes),
+                reply=support_reply(candidate, entry, notes, url),
+                url=url,
             )
         )
     return matches
@@ -275,7 +285,7 @@ def _decode_hex(text: str) -> bytes | None:
     return bytes.fromhex(text) if _HEX.match(text) and len(text) % 2 == 0 else None
 
 
-def compare_signature(computed: str, theirs: str, compare: Compare = "exact") -> SignatureComparison:
+def compare_signature(computed: str, theirs: str, compare: str = "exact") -> SignatureComparison:
     """Compare the checker's signature with one the reader's code produced, and guess why they differ."""
 
     def equal(a: str, b: str) -> bool:

@@ -6,33 +6,16 @@ build can add facts without breaking older checkers; missing or mistyped require
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, TypeAlias, cast
+from typing import Any
 
-Alphabet: TypeAlias = Literal["base64", "base64url", "hex", "alphanumeric", "uuid", "printable"]
-Case: TypeAlias = Literal["any", "mixed", "lower", "upper"]
-Compare: TypeAlias = Literal["exact", "hex-ci"]
+from checker.vocab import ALPHABETS, CASES, COMPARES, CREDENTIAL_ROLES, ERROR_KINDS, SECRET_ROLES
 
-ALPHABETS: tuple[str, ...] = ("base64", "base64url", "hex", "alphanumeric", "uuid", "printable")
-CASES: tuple[str, ...] = ("any", "mixed", "lower", "upper")
-COMPARES: tuple[str, ...] = ("exact", "hex-ci")
-ERROR_KINDS: tuple[str, ...] = (
-    "invalid_key",
-    "invalid_signature",
-    "invalid_passphrase",
-    "nonce",
-    "timestamp",
-    "permission",
-    "ip",
-    "expired",
-    "rate_limit",
-    "environment",
-    "request",
-    "account",
-    "service",
-)
-REQUEST_FIELDS: tuple[str, ...] = ("nonce", "timestamp", "recv_window")
+# No credential is longer; anything over it is reported and never analysed or signed.
+MAX_LENGTH = 16384
+# The one normalisation of a pasted value: outer ASCII whitespace is trimmed (and the diagnosis says so).
+TRIM = " \t\r\n\f\v"
 
 
 class CheckerInputError(ValueError):
@@ -51,11 +34,11 @@ class Length:
 
 @dataclass(frozen=True)
 class Format:
-    alphabet: Alphabet
+    alphabet: str  # a key of checker.vocab.ALPHABETS
     length: Length | None = None
     decoded_bytes: int | None = None
     prefix: str | None = None
-    case: Case = "any"
+    case: str = "any"  # a key of checker.vocab.CASES
     observed: bool = False
 
     @property
@@ -69,10 +52,15 @@ class Format:
 class Credential:
     id: str
     label: str
-    secret: bool
+    role: str  # a key of checker.vocab.CREDENTIAL_ROLES
     required: bool
     format: Format
     samples: tuple[str, ...] = ()
+
+    @property
+    def secret(self) -> bool:
+        """True for values that sign or unlock requests: they never appear in any output."""
+        return self.role in SECRET_ROLES
 
 
 @dataclass(frozen=True)
@@ -97,15 +85,14 @@ class Example:
     request: Request
     signature: str
     prehash: str | None = None
-    compare: Compare = "exact"
+    compare: str = "exact"  # a key of checker.vocab.COMPARES
 
 
 @dataclass(frozen=True)
 class Signing:
+    """A venue's use of a signing scheme: which one (checker.schemes), where, and its published example."""
+
     scheme: str
-    summary: str
-    secret_decoding: Literal["raw", "base64"]
-    signs: tuple[str, ...]
     base_url: str
     params: Mapping[str, str] = field(default_factory=dict)
     test_request: Request | None = None
@@ -130,9 +117,17 @@ class Venue:
     credentials: tuple[Credential, ...]
     signing: Signing | None
     errors: tuple[ErrorEntry, ...] = ()
+    # Where the venue's guide is, relative to the site root ("venues/kraken-spot/"), and where on it the
+    # signing example is: the build knows the site's layout, the checker only links to it.
+    guide_url: str = ""
+    example_url: str = ""
 
     def credential(self, field_id: str) -> Credential | None:
         return next((c for c in self.credentials if c.id == field_id), None)
+
+    def credential_for(self, role: str) -> Credential | None:
+        """The venue's credential with `role` (each role is declared at most once)."""
+        return next((c for c in self.credentials if c.role == role), None)
 
     def first_error(self, kind: str) -> ErrorEntry | None:
         return next((e for e in self.errors if e.kind == kind), None)
@@ -175,7 +170,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
-def _choice(value: str, choices: tuple[str, ...], where: str) -> str:
+def _choice(value: str, choices: Iterable[str], where: str) -> str:
     if value not in choices:
         raise RulesError(f"{where}: expected one of {', '.join(repr(c) for c in choices)}, got {value!r}")
     return value
@@ -217,13 +212,18 @@ def _load_length(data: Any, where: str) -> Length | None:
 
 def _load_format(data: Mapping[str, Any], where: str) -> Format:
     return Format(
-        alphabet=cast(Alphabet, _choice(_get(data, "alphabet", where, str), ALPHABETS, f"{where}.alphabet")),
+        alphabet=_choice(_get(data, "alphabet", where, str), ALPHABETS, f"{where}.alphabet"),
         length=_load_length(data.get("length"), f"{where}.length"),
         decoded_bytes=_get(data, "decoded_bytes", where, int, None),
         prefix=_get(data, "prefix", where, str, None) or None,
-        case=cast(Case, _choice(_get(data, "case", where, str, "any"), CASES, f"{where}.case")),
+        case=_choice(_get(data, "case", where, str, "any"), CASES, f"{where}.case"),
         observed=_get(data, "observed", where, bool, False),
     )
+
+
+def load_format(data: Mapping[str, Any], where: str = "format") -> Format:
+    """A `Format` from its JSON shape (a credential's `format` object); raise `RulesError` naming the bad path."""
+    return _load_format(data, where)
 
 
 def _load_credential(data: Any, where: str) -> Credential:
@@ -232,7 +232,7 @@ def _load_credential(data: Any, where: str) -> Credential:
     return Credential(
         id=_get(data, "id", where, str),
         label=_get(data, "label", where, str),
-        secret=_get(data, "secret", where, bool),
+        role=_choice(_get(data, "role", where, str), CREDENTIAL_ROLES, f"{where}.role"),
         required=_get(data, "required", where, bool, True),
         format=_load_format(_get(data, "format", where, dict), f"{where}.format"),
         samples=_strings(data, "samples", where),
@@ -266,28 +266,15 @@ def _load_example(data: Mapping[str, Any], where: str) -> Example:
         request=parse_request(_get(data, "request", where, dict), f"{where}.request"),
         signature=_get(data, "signature", where, str),
         prehash=_get(data, "prehash", where, str, None),
-        compare=cast(Compare, _choice(_get(data, "compare", where, str, "exact"), COMPARES, f"{where}.compare")),
+        compare=_choice(_get(data, "compare", where, str, "exact"), COMPARES, f"{where}.compare"),
     )
 
 
 def _load_signing(data: Mapping[str, Any], where: str) -> Signing:
     test_request = data.get("test_request")
     example = data.get("example")
-    signs = _strings(data, "signs", where)
-    for index, name in enumerate(signs):
-        _choice(name, REQUEST_FIELDS, f"{where}.signs[{index}]")
     return Signing(
         scheme=_get(data, "scheme", where, str),
-        summary=_get(data, "summary", where, str, ""),
-        secret_decoding=cast(
-            Literal["raw", "base64"],
-            _choice(
-                _get(data, "secret_decoding", where, str, "raw"),
-                ("raw", "base64"),
-                f"{where}.secret_decoding",
-            ),
-        ),
-        signs=signs,
         base_url=_get(data, "base_url", where, str, ""),
         params=_string_map(data, "params", where),
         test_request=None if test_request is None else parse_request(test_request, f"{where}.test_request"),
@@ -321,10 +308,14 @@ def _load_venue(key: str, data: Any) -> Venue:
         for index, item in enumerate(_get(data, "credentials", where, list))
     )
     seen: set[str] = set()
+    roles: set[str] = set()
     for index, credential in enumerate(credentials):
         if credential.id in seen:
             raise RulesError(f"{where}.credentials[{index}].id: duplicate {credential.id!r}")
+        if credential.role in roles:
+            raise RulesError(f"{where}.credentials[{index}].role: duplicate {credential.role!r}")
         seen.add(credential.id)
+        roles.add(credential.role)
     signing = data.get("signing")
     return Venue(
         id=venue_id,
@@ -335,6 +326,8 @@ def _load_venue(key: str, data: Any) -> Venue:
             _load_error(item, f"{where}.errors[{index}]")
             for index, item in enumerate(_get(data, "errors", where, list, []))
         ),
+        guide_url=_get(data, "guide_url", where, str, ""),
+        example_url=_get(data, "example_url", where, str, ""),
     )
 
 

@@ -22,8 +22,22 @@ SECTION_IDS: tuple[str, ...] = (
     "sources",
 )
 # Fixed ids below section level.
-SUBSECTION_IDS: tuple[str, ...] = ("signing-example",)
+SIGNING_EXAMPLE_ID = "signing-example"
+SUBSECTION_IDS: tuple[str, ...] = (SIGNING_EXAMPLE_ID,)
 # Each permission item carries the id PERMISSION_ANCHOR_PREFIX + permission.id.
 PERMISSION_ANCHOR_PREFIX = "perm-"
 
 RESERVED_IDS: frozenset[str] = frozenset((*SECTION_IDS, *SUBSECTION_IDS))
+
+# Where guides live on the site: published support links start with this, so it is part of the contract.
+GUIDES_DIR = "venues"
+
+
+def guide_url(venue_id: str) -> str:
+    """The guide's address relative to the site root: `venues/kraken-spot/`."""
+    return f"{GUIDES_DIR}/{venue_id}/"
+
+
+def guide_source(venue_id: str) -> str:
+    """The guide's generated Markdown file in the docs tree: `venues/kraken-spot.md`."""
+    return f"{GUIDES_DIR}/{venue_id}.md"

@@ -133,8 +133,16 @@ def _check_credentials(venue: Venue) -> Iterator[Finding]:
                 ("credentials", index, "format", "length"),
                 f"min {length.min} is greater than max {length.max}",
             )
-    if not any(c.secret for c in venue.credentials):
-        yield ("credentials",), "no credential is marked 'secret: true' — a key always has a secret part"
+    roles: dict[str, int] = {}
+    for index, credential in enumerate(venue.credentials):
+        if credential.role in roles:
+            yield (
+                ("credentials", index, "role"),
+                f"role {credential.role!r} is already credentials[{roles[credential.role]}]'s — each role is one field",
+            )
+        roles.setdefault(credential.role, index)
+    if "secret" not in roles:
+        yield ("credentials",), "no credential has 'role: secret' — a key always has a secret that signs requests"
     for name in venue.signing.example.credentials:
         if name not in ids:
             yield (

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .anchors import SIGNING_EXAMPLE_ID, guide_url
 from .model import Venue
 
 # The checker needs the rules to diagnose and sign, and the errors to link findings to anchors.
@@ -23,6 +24,8 @@ def venue_rules(venue: Venue) -> dict[str, Any]:
         "credentials": [c.model_dump(mode="json") for c in venue.credentials],
         "signing": venue.signing.model_dump(mode="json"),
         "errors": [e.model_dump(mode="json", include=_ERROR_FIELDS) for e in venue.errors],
+        "guide_url": guide_url(venue.id),
+        "example_url": f"{guide_url(venue.id)}#{SIGNING_EXAMPLE_ID}",
     }
 
 

@@ -156,7 +156,9 @@ def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
     venue, schema_problems = _validate(doc, file)
     problems.extend(schema_problems)
     if venue is not None:
-        findings = [*check_venue(venue, stem), *verify_example(venue)]
+        # Stage 4 signs the example only once the data holds together: a bad credential list would only be
+        # reported again as "cannot sign".
+        findings = check_venue(venue, stem) or list(verify_example(venue))
         problems.extend(Problem(file, doc.line_of(path), format_path(path), message) for path, message in findings)
     return LoadedVenue(file, stem, None if problems else venue, doc, tuple(sorted(set(problems))))
 

@@ -19,6 +19,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .anchors import GUIDES_DIR, guide_source, guide_url
 from .browser import BrowserAssets, BrowserAssetsError, VendorMarkupError, fix_vendor_markup
 from .checks import page_anchors
 from .dataset import dump_json, full_dataset, rules_slice
@@ -145,7 +146,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         # Anchors the venue data declares; headings of every page are added as pages are written.
         self.published, self.aliases = set(), {}
         for venue in venues:
-            page = _guide_page(venue.id)
+            page = guide_url(venue.id)
             self.published.update(Anchor(page, anchor) for _, anchor in page_anchors(venue))
             self.aliases[page] = dict(venue.anchor_aliases)
 
@@ -158,7 +159,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
     def _generate_broken_pages(self, files: Files, config: MkDocsConfig, broken: list[LoadedVenue]) -> None:
         # Only reached under serve: a broken venue keeps its URL, so the writer sees its errors where they look.
         for item in broken:
-            _put(files, File.generated(config, f"venues/{item.venue_id}.md", content=f"# {item.venue_id}\n"))
+            _put(files, File.generated(config, guide_source(item.venue_id), content=f"# {item.venue_id}\n"))
 
     def _generate_browser_assets(self, files: Files, config: MkDocsConfig) -> None:
         try:
@@ -184,8 +185,8 @@ def _expand_venues_nav(nav: Any, files: list[Path]) -> Any:
         return [_expand_venues_nav(item, files) for item in nav]
     if isinstance(nav, dict):
         return {title: _expand_venues_nav(item, files) for title, item in nav.items()}
-    if nav == "venues/":
-        return ["venues/index.md", *(f"venues/{path.stem}.md" for path in files)]
+    if nav == f"{GUIDES_DIR}/":
+        return [f"{GUIDES_DIR}/index.md", *(guide_source(path.stem) for path in files)]
     return nav
 
 
@@ -196,17 +197,12 @@ def _put(files: Files, file: File) -> None:
     files.append(file)
 
 
-def _guide_page(venue_id: str) -> str:
-    """The guide's page URL as MkDocs writes it (`venues/kraken-spot/`)."""
-    return f"venues/{venue_id}/"
-
-
 def _owned_by(anchor: Anchor, venue_ids: Collection[str]) -> bool:
     """Whether one of the venues puts `anchor` on the site: on its guide, or as its heading on a cross-venue page.
 
     The error index gives each venue a heading whose id is the venue id (`/errors/#kraken-spot`).
     """
-    return any(anchor.page == _guide_page(venue_id) or anchor.id == venue_id for venue_id in venue_ids)
+    return any(anchor.page == guide_url(venue_id) or anchor.id == venue_id for venue_id in venue_ids)
 
 
 def _fix_vendor_markup(html: str, where: str) -> str:

@@ -22,8 +22,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from checker import vocab
+from checker.formats import describe_format
+from checker.rules import load_format
+from checker.schemes import SCHEMES, Scheme
+from keyguide.anchors import GUIDES_DIR, guide_source
 from keyguide.checks import check_page_contract
-from keyguide.model import Venue
+from keyguide.model import CredentialFormat, Venue
 from keyguide.problems import format_path
 from keyguide.reference import reference_sections
 from keyguide.schematic import permission_schematic, shown_state
@@ -101,8 +106,8 @@ class PageRenderer:
 
     def site_pages(self, venues: Sequence[Venue], *, today: datetime.date) -> dict[str, str]:
         """Every generated page, by its path in the docs directory."""
-        pages = {f"venues/{v.id}.md": self.venue_page(v, today=today) for v in venues}
-        pages["venues/index.md"] = self.venues_index_page(venues)
+        pages = {guide_source(v.id): self.venue_page(v, today=today) for v in venues}
+        pages[f"{GUIDES_DIR}/index.md"] = self.venues_index_page(venues)
         pages["comparison.md"] = self.comparison_page(venues)
         pages["errors.md"] = self.error_index_page(venues)
         pages["checker.md"] = self.checker_page(venues)
@@ -153,6 +158,7 @@ def _make_environment(templates_dir: Path) -> Environment:
         date=format_date,
         fence=fence,
         field_name=field_name,
+        key_format=key_format,
         inline=inline,
         md=md_escape,
         pct=pct,
@@ -160,7 +166,12 @@ def _make_environment(templates_dir: Path) -> Environment:
         url=url,
     )
     env.globals.update(
-        alias_ids=alias_ids, credential_label=credential_label, permission_schematic=permission_schematic
+        alias_ids=alias_ids,
+        credential_label=credential_label,
+        permission_schematic=permission_schematic,
+        scheme_of=scheme_of,
+        # Reader-facing words of every closed vocabulary, declared once in the checker.
+        vocab=vocab,
     )
     return env
 
@@ -245,6 +256,16 @@ def field_name(credential_id: str) -> str:
 def alias_ids(venue: Venue, live_id: str) -> list[str]:
     """Former anchor ids that now resolve to `live_id`, sorted."""
     return sorted(old for old, target in venue.anchor_aliases.items() if target == live_id)
+
+
+def scheme_of(venue: Venue) -> Scheme:
+    """The signing scheme the venue names (the loader has checked that it exists)."""
+    return SCHEMES[venue.signing.scheme]
+
+
+def key_format(fmt: CredentialFormat, with_origin: bool = True) -> str:
+    """The checker's own description of a key format, so the page and the findings say the same."""
+    return describe_format(load_format(fmt.model_dump(mode="json")), with_origin=with_origin)
 
 
 def credential_label(venue: Venue, credential_id: str) -> str:

@@ -29,11 +29,12 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from checker.vocab import PERMISSION_STATES
+
 from .model import Permission, PermissionState, Venue
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
-STATE_WORDS: dict[PermissionState, str] = {"required": "Tick", "optional": "Optional", "never": "Never"}
 
 GREEN = "#388e3c"  # 4.1:1 on white, 3.9:1 on slate; white tick on it 4.1:1
 RED = "#e53935"  # 4.2:1 on white, 3.8:1 on slate
@@ -217,7 +218,7 @@ def _row(row: SchematicRow, top: int, width: int) -> list[str]:
     weight = ' font-weight="bold"' if row.state == "never" else ""
     lines.append(
         f'<text class="kg-schematic__state" x="{word_x}" y="{baseline}"{weight} '
-        f'fill="currentColor">{STATE_WORDS[row.state]}</text>'
+        f'fill="currentColor">{PERMISSION_STATES[row.state]}</text>'
     )
     lines.append("</g>")
     return lines

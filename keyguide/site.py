@@ -23,4 +23,7 @@ class SiteConfig:
     product: ProductConfig | None = None
     stale_after_days: int = 180
     checker_enabled: bool = True
+    # How long the page waits for the checker to start before it says why it may not (a policy blocking
+    # WebAssembly never answers). Every checker form and the error lookup read it from their markup.
+    checker_timeout_ms: int = 20000
     extra: dict[str, str] = field(default_factory=dict)

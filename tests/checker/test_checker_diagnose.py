@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from checker import MAX_LENGTH, Finding, Rules, diagnose_credentials
+from checker import MAX_LENGTH, Finding, Rules, diagnose_credentials, load_rules
 
 Creds = dict[str, str]
 
@@ -128,11 +129,12 @@ CASES: list[tuple[str, str, str, Callable[[str], str], str, int | None, str]] = 
     ("url-safe underscore", "kraken-spot", "api_key", lambda v: _replace(v, 12, "_"), "api_key.base64url", 12, "error"),
     ("missing padding", "kraken-spot", "api_secret", lambda v: v.rstrip("="), "api_secret.base64_padding", 86, "error"),
     ("decoded length", "kraken-spot", "api_secret", lambda v: v[:84], "api_secret.decoded_length", None, "error"),
-    ("wrong length", "binance", "api_key", lambda v: v[:60], "api_key.length", None, "error"),
+    # Binance's lengths are observed, not documented: a different length only warns.
+    ("wrong length", "binance", "api_key", lambda v: v[:60], "api_key.length", None, "warning"),
     ("alphabet", "binance", "api_key", lambda v: _replace(v, 10, "$"), "api_key.alphabet", 10, "error"),
     ("hex alphabet", "kucoin", "api_key", lambda v: _replace(v, 4, "g"), "api_key.alphabet", 4, "error"),
     ("all upper", "binance", "api_key", lambda v: v.upper(), "api_key.case", None, "warning"),
-    ("lowercase hex", "okx", "api_secret", lambda v: v.lower(), "api_secret.case", 0, "error"),
+    ("lowercase hex", "okx", "api_secret", lambda v: "a" + v[1:], "api_secret.case", 0, "warning"),
     ("masked stars", "binance", "api_key", lambda v: "****" + v[-4:], "api_key.masked", 0, "error"),
     ("masked bullets", "binance", "api_secret", lambda v: v[:4] + "\u2022" * 8, "api_secret.masked", 4, "error"),
     ("ellipsis", "binance", "api_key", lambda v: v[:20] + "\u2026", "api_key.truncated", 20, "error"),
@@ -179,7 +181,7 @@ CASES: list[tuple[str, str, str, Callable[[str], str], str, int | None, str]] = 
         lambda v: v.replace("-", "")[:32] + "abcd",
         "api_secret.uuid_shape",
         None,
-        "error",
+        "warning",
     ),
 ]
 
@@ -281,19 +283,20 @@ def test_key_of_another_venue(rules: Rules, valid: dict[str, Creds]) -> None:
     assert "Binance" in finding.message and finding.anchor == "eapi-invalid-key"
     creds = {**valid["binance"], "api_secret": valid["kucoin"]["api_secret"]}
     finding = _find(diagnose_credentials(rules, "binance", creds).findings, "api_secret.other_venue")
-    assert "KuCoin" in finding.message and finding.anchor == "rejected-mbx-key" or finding.anchor == "bad-api-key-fmt"
+    assert "KuCoin" in finding.message and finding.anchor == "code-2015-rejected-mbx-key"
 
 
 def test_anchors_follow_the_field_kind(rules: Rules, valid: dict[str, Creds]) -> None:
     creds = {"api_key": "", "api_secret": "", "passphrase": ""}
     findings = diagnose_credentials(rules, "kucoin", creds).findings
     anchors = {f.field: f.anchor for f in findings}
+    # The link follows the credential's declared role: key, secret (signature), passphrase.
     assert anchors == {
-        "api_key": "kc-api-key-not-exists",
-        "api_secret": "invalid-kc-api-sign",
-        "passphrase": "invalid-kc-api-passphrase",
+        "api_key": "code-400003-key-not-exists",
+        "api_secret": "code-400005-signature-error",
+        "passphrase": "code-400004-passphrase-error",
     }
-    findings = diagnose_credentials(rules, "gate", {"api_key": ""}).findings
+    findings = diagnose_credentials(rules, "fixture-gate-v4", {"api_key": ""}).findings
     assert findings[0].anchor is None
 
 
@@ -314,10 +317,19 @@ def test_unknown_field_is_noted(rules: Rules, valid: dict[str, Creds]) -> None:
 
 
 def test_observed_format_mismatch_is_a_warning(rules: Rules, valid: dict[str, Creds]) -> None:
-    creds = {**valid["bybit"], "api_key": valid["bybit"]["api_key"] + "Z9"}
+    creds = {**valid["bybit"], "api_key": valid["bybit"]["api_key"] + "Z9" * 4}
     diagnosis = diagnose_credentials(rules, "bybit", creds)
     assert _find(diagnosis.findings, "api_key.length").severity == "warning"
     assert diagnosis.ok
+
+
+def test_documented_format_mismatch_is_an_error(rules_data: dict[str, Any], valid: dict[str, Creds]) -> None:
+    for credential in rules_data["venues"]["bybit"]["credentials"]:
+        credential["format"]["observed"] = False
+    creds = {**valid["bybit"], "api_key": valid["bybit"]["api_key"] + "Z9" * 4}
+    diagnosis = diagnose_credentials(load_rules(rules_data), "bybit", creds)
+    assert _find(diagnosis.findings, "api_key.length").severity == "error"
+    assert not diagnosis.ok
 
 
 def test_result_shape(rules: Rules) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from checker import Rules, handle, load_rules, match_error
-from checker.errors import LINK_PLACEHOLDER, plain_text
+from checker.errors import plain_text
 from keyguide.dataset import rules_slice
 from keyguide.loader import load_directory
 
@@ -179,7 +179,8 @@ def test_reply_is_plain_text_from_the_venue_data(real_rules: Rules) -> None:
     assert reply.startswith("Binance error -2015: “Invalid API-key, IP, or permissions for action.”")
     assert plain_text(entry.cause) in reply and plain_text(entry.fix) in reply
     assert "203.0.113.9" in reply
-    assert reply.count(LINK_PLACEHOLDER) == 1 and reply.endswith(LINK_PLACEHOLDER)
+    # Without the site's address, the reply ends with the entry's address relative to the site root.
+    assert reply.endswith(f"Step by step: venues/binance/#{best.id}") and best.url == f"venues/binance/#{best.id}"
 
 
 def test_every_entry_has_a_reply_without_markdown(real_rules: Rules) -> None:
@@ -211,11 +212,13 @@ def test_plain_text(markdown: str, plain: str) -> None:
 
 def test_browser_entry_without_a_venue(rules_json: str) -> None:
     text = '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action, request ip: 203.0.113.9"}'
-    response = json.loads(handle(rules_json, json.dumps({"op": "match_error", "text": text})))
+    site = "https://keys.example.org/guide/"
+    response = json.loads(handle(rules_json, json.dumps({"op": "match_error", "text": text, "site_url": site})))
     best = response["matches"][0]
     assert (best["venue"], best["venue_name"], best["id"]) == ("binance", "Binance", "code-2015-rejected-mbx-key")
     assert best["values"]["request_ip"] == "203.0.113.9" and "203.0.113.9" in best["notes"][0]
-    assert best["reply"].endswith(LINK_PLACEHOLDER)
+    link = f"{site}venues/binance/#code-2015-rejected-mbx-key"
+    assert best["url"] == link and best["reply"].endswith(f"Step by step: {link}")
 
 
 @pytest.mark.parametrize(

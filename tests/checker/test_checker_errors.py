@@ -24,21 +24,21 @@ def test_kraken_code_matches_exactly(rules: Rules) -> None:
 def test_binance_json_error_with_request_ip(rules: Rules) -> None:
     text = '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action, request ip: 1.2.3.4"}'
     matches = match_error(rules, text)
-    assert matches[0].id == "rejected-mbx-key" and matches[0].venue == "binance"
+    assert matches[0].id == "code-2015-rejected-mbx-key" and matches[0].venue == "binance"
     assert matches[0].values == {"request_ip": "1.2.3.4", "code": "-2015"}
 
 
 def test_bybit_ret_code(rules: Rules) -> None:
     best = match_error(rules, "retCode 10003", "bybit")[0]
-    assert best.id == "api-key-invalid" and best.values["code"] == "10003"
-    # No prefix match: 10003 is not 400003.
-    assert all(m.id != "kc-api-key-not-exists" for m in match_error(rules, "retCode 10003"))
+    assert best.id == "retcode-10003" and best.values["code"] == "10003"
+    # No prefix match: 10003 is not KuCoin's 400003.
+    assert all(m.id != "code-400003-key-not-exists" for m in match_error(rules, "retCode 10003"))
 
 
 def test_alias_and_message_overlap(rules: Rules) -> None:
-    assert match_error(rules, "nonceDuplicate")[0].matched == "alias"
+    assert match_error(rules, "INVALID_SIGNATURE", "binance")[0].matched == "alias"
     best = match_error(rules, "Signature for this request is not valid", "binance")[0]
-    assert best.id == "invalid-signature" and best.matched == "message" and best.score < 1.0
+    assert best.id == "code-1022-invalid-signature" and best.matched == "message" and best.score < 1.0
 
 
 def test_nothing_matches_nonsense(rules: Rules) -> None:
@@ -62,7 +62,7 @@ def test_code_match_scores_higher_with_the_wording(rules: Rules) -> None:
     exact = match_error(rules, '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}', "binance")
     assert exact[0].score == 1.0
     bare = match_error(rules, "-2015", "binance")
-    assert bare[0].id == "rejected-mbx-key" and bare[0].score == 0.8
+    assert bare[0].id == "code-2015-rejected-mbx-key" and bare[0].score == 0.8
 
 
 HEX = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"

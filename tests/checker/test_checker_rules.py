@@ -32,8 +32,12 @@ def test_fixture_rules_parse(rules: Rules) -> None:
             "venues.binance.credentials[0].format.length: min 9 is greater than max 2",
         ),
         (
-            lambda d: d["venues"]["binance"]["credentials"][1].update(secret="yes"),
-            "venues.binance.credentials[1].secret: expected a boolean, got str",
+            lambda d: d["venues"]["binance"]["credentials"][1].update(role="private"),
+            "venues.binance.credentials[1].role: expected one of 'key', 'secret', 'passphrase', got 'private'",
+        ),
+        (
+            lambda d: d["venues"]["binance"]["credentials"][1].update(role="key"),
+            "venues.binance.credentials[1].role: duplicate 'key'",
         ),
         (lambda d: d["venues"]["binance"]["errors"][0].update(kind="oops"), "venues.binance.errors[0].kind"),
         (lambda d: d["venues"]["binance"].update(id="binance-us"), "venues.binance.id: 'binance-us' does not match"),
@@ -41,7 +45,7 @@ def test_fixture_rules_parse(rules: Rules) -> None:
             lambda d: d["venues"]["binance"]["credentials"].append(d["venues"]["binance"]["credentials"][0]),
             "venues.binance.credentials[2].id: duplicate 'api_key'",
         ),
-        (lambda d: d["venues"]["binance"]["signing"].update(signs=["clock"]), "venues.binance.signing.signs[0]"),
+        (lambda d: d["venues"]["binance"]["signing"].pop("scheme"), "venues.binance.signing.scheme: required"),
         (
             lambda d: d["venues"]["kraken-spot"]["signing"]["example"].pop("signature"),
             "venues.kraken-spot.signing.example.signature: required",

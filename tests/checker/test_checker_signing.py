@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+import json
+from typing import Any
 
-from checker import CheckerInputError, Request, Rules, SigningRefused, fill_request, run_selftest, sign_request
-from checker.signing import PASSPHRASE_PLACEHOLDER
+import pytest
+from conftest import RULES_DATA
+
+from checker import (
+    CheckerInputError,
+    Request,
+    Rules,
+    SigningRefused,
+    dispatch,
+    fill_request,
+    handle,
+    run_selftest,
+    sign_request,
+)
+from checker.schemes import PASSPHRASE_PLACEHOLDER
+
+
+def _json(request: Request) -> dict[str, Any]:
+    return dataclasses.asdict(request)
 
 
 def test_kraken_spot_headers_and_prehash_note(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
@@ -29,7 +48,10 @@ def test_signing_uses_the_trimmed_value_and_reports_it(rules: Rules, valid: dict
     padded = {**valid["kraken-spot"], "api_secret": valid["kraken-spot"]["api_secret"] + "\r\n"}
     result = sign_request(rules, "kraken-spot", padded, request)
     assert result.signature == clean.signature
-    assert [f.code for f in result.findings] == ["api_secret.trimmed"]
+    # Signing itself reports nothing; the browser entry composes it with the diagnosis, which tells the trim.
+    response = dispatch(rules, {"op": "sign", "venue": "kraken-spot", "credentials": padded, "request": _json(request)})
+    assert response["signature"] == clean.signature
+    assert [f["code"] for f in response["findings"]] == ["api_secret.trimmed"]
 
 
 def test_kraken_futures_strips_prefix_and_signs_query_for_get(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
@@ -72,8 +94,8 @@ def test_bybit_headers(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
         ("kraken-spot", Request("POST", "/0/private/Balance", body="nonce=1"), "request.nonce"),
         ("bybit", Request("GET", "/v5/x", timestamp="1"), "request.recv_window"),
         ("okx", Request("GET", "/api/v5/account/balance"), "request.timestamp"),
-        ("bitstamp", Request("POST", "/api/v2/balance/", nonce="n", timestamp="1"), "api_key"),
-        ("gemini", Request("POST", "/v1/balances"), "request.body"),
+        ("fixture-bitstamp-v2", Request("POST", "/api/v2/balance/", nonce="n", timestamp="1"), "api_key"),
+        ("fixture-gemini-v1", Request("POST", "/v1/balances"), "request.body"),
     ],
 )
 def test_missing_input_is_a_clear_error(rules: Rules, venue: str, request_: Request, missing: str) -> None:
@@ -85,16 +107,25 @@ def test_missing_input_is_a_clear_error(rules: Rules, venue: str, request_: Requ
 
 
 def test_missing_secret(rules: Rules) -> None:
-    with pytest.raises(CheckerInputError, match="api_secret: it is missing"):
+    with pytest.raises(CheckerInputError, match="signs with the Secret Key: it is missing"):
         sign_request(rules, "binance", {"api_key": "k"}, Request("GET", "/", timestamp="1"))
 
 
 def test_undecodable_base64_secret_is_refused_with_findings(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
     bad = valid["kraken-spot"]["api_secret"].replace("+", "-")[:-1]
+    request = Request("POST", "/0/private/Balance", nonce="1")
     with pytest.raises(SigningRefused) as raised:
-        sign_request(rules, "kraken-spot", {"api_secret": bad}, Request("POST", "/0/private/Balance", nonce="1"))
-    assert any(f.code.startswith("api_secret.") for f in raised.value.findings)
+        sign_request(rules, "kraken-spot", {"api_secret": bad}, request)
     assert bad not in str(raised.value)
+    response = handle(
+        json.dumps(RULES_DATA),
+        json.dumps(
+            {"op": "sign", "venue": "kraken-spot", "credentials": {"api_secret": bad}, "request": _json(request)}
+        ),
+    )
+    assert "base64" in json.loads(response)["error"]
+    assert any(f["code"].startswith("api_secret.") for f in json.loads(response)["findings"])
+    assert bad not in response
 
 
 def test_plaintext_passphrase_never_in_headers(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
@@ -114,11 +145,13 @@ def test_unsupported_scheme_and_unknown_venue(rules: Rules) -> None:
 
 
 def test_selftest_reproduces_the_example(rules: Rules) -> None:
-    result = run_selftest(rules, "kraken-spot")
-    assert result.ok and result.official and result.prehash_ok
-    assert result.signature == result.expected
+    kraken = run_selftest(rules, "kraken-spot")
+    assert kraken.ok and kraken.official and kraken.signature == kraken.expected
+    # Bybit's example is computed from its published prehash, which the checker also reproduces.
+    bybit = run_selftest(rules, "bybit")
+    assert bybit.ok and not bybit.official and bybit.prehash_ok and bybit.signature == bybit.expected
     with pytest.raises(CheckerInputError, match="no signing example"):
-        run_selftest(rules, "binance")
+        run_selftest(rules, "fixture-gate-v4")
 
 
 def test_what_goes_on_the_wire(rules: Rules, valid: dict[str, dict[str, str]]) -> None:

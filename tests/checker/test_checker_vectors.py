@@ -12,7 +12,8 @@ from checker import SCHEMES, Request, Rules, sign_request, signatures_equal
 
 VECTORS = json.loads((Path(__file__).parent / "vectors.json").read_text(encoding="utf-8"))
 
-# Vector scheme -> (fixture venue, what the vector pins). Schemes outside SCHEMES (RSA, Ed25519, ECDSA,
+# Vector scheme -> the venue that signs it: a real venue, or a neutral fixture venue (conftest.py) for schemes
+# no real venue uses yet. Schemes outside SCHEMES (RSA, Ed25519, ECDSA,
 # Coinbase JWT/legacy) are left out here by filtering.
 VENUE_OF = {
     "kraken_spot_rest": "kraken-spot",
@@ -23,12 +24,12 @@ VENUE_OF = {
     "okx_v5": "okx",
     "kucoin_sign": "kucoin",
     "kucoin_passphrase_v2": "kucoin",
-    "gate_v4": "gate",
-    "bitget_v2": "bitget",
-    "bitget_prehash": "bitget",
-    "bitfinex_v2": "bitfinex",
-    "gemini_v1": "gemini",
-    "bitstamp_v2": "bitstamp",
+    "gate_v4": "fixture-gate-v4",
+    "bitget_v2": "fixture-bitget-v2",
+    "bitget_prehash": "fixture-bitget-v2",
+    "bitfinex_v2": "fixture-bitfinex-v2",
+    "gemini_v1": "fixture-gemini-v1",
+    "bitstamp_v2": "fixture-bitstamp-v2",
 }
 COVERED = [v for v in VECTORS if v["verified"] and v["scheme"] in VENUE_OF]
 ANY_SECRET = "any-secret-for-a-prehash-vector"

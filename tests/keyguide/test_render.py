@@ -111,21 +111,18 @@ def venue_dict() -> dict[str, Any]:
             {
                 "id": "api_key",
                 "label": "Public Thing",
-                "secret": False,
+                "role": "key",
                 "format": {"alphabet": "base64", "length": {"min": 56, "max": 56}},
             },
             {
                 "id": "api_secret",
                 "label": "Secret Thing",
-                "secret": True,
+                "role": "secret",
                 "format": {"alphabet": "base64", "length": {"min": 88, "max": 88}, "decoded_bytes": 64},
             },
         ],
         "signing": {
             "scheme": "kraken_spot_rest",
-            "summary": "`base64(HMAC-SHA512(secret, path + SHA256(nonce + body)))`",
-            "secret_decoding": "base64",
-            "signs": ["nonce"],
             "base_url": "https://api.example.com",
             "test_request": {"method": "POST", "path": "/private/Balance", "body": "nonce=1"},
             "example": {
@@ -289,9 +286,9 @@ def permission_items(html: str) -> dict[str, str]:
 
 def test_permission_states(page_html: str) -> None:
     items = permission_items(page_html)
-    assert "checked" in items["Query Funds"] and "✓ Tick" in items["Query Funds"]
-    assert "checked" not in items["Export Data"] and "Optional" in items["Export Data"]
-    assert "checked" not in items["Withdraw Funds"] and "✗ Never tick" in items["Withdraw Funds"]
+    assert "checked" in items["Query Funds"] and "<strong>Tick</strong>" in items["Query Funds"]
+    assert "checked" not in items["Export Data"] and "<strong>Optional</strong>" in items["Export Data"]
+    assert "checked" not in items["Withdraw Funds"] and "<strong>Never tick</strong>" in items["Withdraw Funds"]
 
 
 @pytest.mark.parametrize("state", ["required", "optional"])
@@ -401,7 +398,9 @@ def test_quick_facts(page_html: str) -> None:
     assert '<a href="https://example.com/fees">fee schedule</a>)<br>Tier: entry tier' in facts
     assert "Up to 5x as of 1 May 2026" in facts
     assert "<code>testvenue</code>" in facts
-    assert "<strong>Secret Thing</strong>: 88 characters, base64, 64 bytes once decoded" in facts
+    # The checker's own description of the format (the same words its findings use).
+    described = "88 standard base64 characters (A-Z a-z 0-9 + / and = padding) (64 bytes once decoded)"
+    assert f"<strong>Secret Thing</strong>: {described}" in facts
     assert "Yes: IPv4 and IPv6" in facts
 
 

@@ -13,8 +13,9 @@
  *
  * Lazy: nothing of Pyodide is fetched until the reader focuses or clicks into a checker or the lookup.
  * Quiet: no console output, no storage, nothing in the URL or title; Python's stdout and stderr go nowhere.
- * Every venue rule and every word about an error comes from venues.json (built from the YAML) through
- * Python; this file knows none.
+ * DOM wiring only: every venue rule, scheme, header, anchor and URL on the site comes from the checker
+ * (checker/browser.py), which reads venues.json (built from the YAML); every timeout and label from the
+ * markup (macros/). This file knows none of them.
  */
 (function () {
   "use strict";
@@ -28,7 +29,6 @@
   var DEBOUNCE_MS = 250;
   var COPIED_MS = 4000;
   var MAX_PASTE = 65536; // the checker reports anything over its own limit; never hand it megabytes
-  var LINK_PLACEHOLDER = "{link}"; // where checker/errors.py:support_reply wants the guide's URL
   var noop = function () {};
   var forms = all(document, "form.kg-form");
   var lookups = all(document, "form[data-kg-lookup]");
@@ -36,7 +36,7 @@
 
   // ---- the runtime: one Python per page, shared by every form on it ---------------------------------
 
-  var runtime = { state: "idle", promise: null, attempt: 0, api: null, rules: null };
+  var runtime = { state: "idle", promise: null, attempt: 0, api: null };
 
   function fetchOk(url, options) {
     return fetch(url, options).then(function (response) {
@@ -68,7 +68,6 @@
       var text = parts[2];
       return {
         pyodide: pyodide,
-        rules: JSON.parse(text).venues,
         call: function (request) { return JSON.parse(handle(text, JSON.stringify(request))); },
       };
     });
@@ -93,7 +92,6 @@
     Promise.race([runtime.promise, timeout]).then(function (api) {
       clearTimeout(timer);
       runtime.api = api;
-      runtime.rules = api.rules;
       runtime.state = "ready";
       forms.forEach(onReady);
       lookups.forEach(onLookupReady);
@@ -129,10 +127,7 @@
     status.appendChild(retry);
   }
 
-  function timeoutOf(host) {
-    var value = parseInt(host.getAttribute("data-kg-timeout-ms"), 10);
-    return value > 0 ? value : 20000;
-  }
+  function timeoutOf(host) { return parseInt(host.getAttribute("data-kg-timeout-ms"), 10); }
 
   // ---- small DOM helpers (text only: nothing pasted is ever parsed as HTML) --------------------------
 
@@ -156,11 +151,8 @@
     return new Array(here.length - same + 1).join("../") + there.slice(same).join("/") + target.hash;
   }
 
-  function guideLink(form, anchor) {
-    var guide = new URL("venues/" + form.getAttribute("data-kg-venue") + "/", ROOT);
-    var here = location.pathname.replace(/index\.html$/, "");
-    return (guide.pathname === here ? "" : guide.pathname) + "#" + anchor;
-  }
+  // A link the checker gives relative to the site root, as a link relative to this page ("#id" on the page itself).
+  function siteHref(link) { return relativeHref(new URL(link, ROOT)); }
 
   function credentials(form) {
     var values = {};
@@ -203,10 +195,10 @@
       var meta = el("span", "kg-meta");
       meta.appendChild(document.createTextNode(" "));
       meta.appendChild(el("code", null, f.code));
-      if (f.anchor) {
+      if (f.link) {
         meta.appendChild(document.createTextNode(" · "));
         var link = el("a", null, "Troubleshooting");
-        link.href = guideLink(form, f.anchor);
+        link.href = siteHref(f.link);
         meta.appendChild(link);
       }
       item.appendChild(meta);
@@ -234,69 +226,31 @@
 
   // ---- signing, comparing, matching errors -------------------------------------------------------------
 
-  // The venue's YAML names its timestamp format (signing.timestamp_format); these are the formats' shapes.
-  var TIMESTAMP_FORMATS = {
-    unix_ms: function (ms) { return String(ms); },
-    unix_s: function (ms) { return String(Math.floor(ms / 1000)); },
-    iso8601_ms: function (ms) { return new Date(ms).toISOString(); },
-  };
-
-  function fillRequest(form) {
-    var now = Date.now();
-    var format = TIMESTAMP_FORMATS[form.getAttribute("data-kg-timestamp-format")] || TIMESTAMP_FORMATS.unix_ms;
-    var values = { nonce: String(now), timestamp: format(now) };
-    all(form, "[data-kg-request]").forEach(function (input) {
-      var name = input.getAttribute("data-kg-request");
-      if (name === "recv_window") values.recv_window = input.getAttribute("data-kg-template");
-    });
-    all(form, "[data-kg-request]").forEach(function (input) {
-      input.value = input.getAttribute("data-kg-template").replace(/\{(nonce|timestamp|recv_window)\}/g, function (m, k) {
-        return values[k] !== undefined ? values[k] : m;
-      });
-      delete input.dataset.kgEdited;
-    });
-  }
-
-  // Editing the nonce or timestamp carries into a query or body still built from the template.
-  function refillTemplated(form) {
+  // The test request's fields, filled by the checker: a fresh nonce or timestamp from this computer's clock
+  // (fresh), or the values the reader typed into the fields that feed the others (nonce, timestamp, ...).
+  // A field the reader edited keeps the reader's text.
+  function fillRequest(form, fresh) {
     var values = {};
-    ["nonce", "timestamp", "recv_window"].forEach(function (name) {
-      var input = q(form, '[data-kg-request="' + name + '"]');
-      if (input) values[name] = input.value;
+    all(form, "[data-kg-fills]").forEach(function (input) { if (!fresh) values[input.name] = input.value; });
+    var result = runtime.api.call({
+      op: "prepare", venue: form.getAttribute("data-kg-venue"), now_ms: fresh ? Date.now() : null, values: values,
     });
-    ["query", "body"].forEach(function (name) {
-      var input = q(form, '[data-kg-request="' + name + '"]');
-      if (!input || input.dataset.kgEdited) return;
-      input.value = input.getAttribute("data-kg-template").replace(/\{(nonce|timestamp|recv_window)\}/g, function (m, k) {
-        return values[k] !== undefined ? values[k] : m;
-      });
+    if (result.error) return showError(q(form, "[data-kg-findings]"), result.error);
+    all(form, "[data-kg-request]").forEach(function (input) {
+      if (fresh) delete input.dataset.kgEdited;
+      var value = result.fields[input.getAttribute("data-kg-request")];
+      if (value !== undefined && !input.dataset.kgEdited) input.value = value;
     });
   }
 
   function request(form) {
-    var req = { method: "GET", path: "/", query: "", body: "", nonce: null, timestamp: null, recv_window: null };
+    var req = {};
     all(form, "[data-kg-request]").forEach(function (input) { req[input.getAttribute("data-kg-request")] = input.value; });
-    req.method = req.method.trim().toUpperCase();
     return req;
   }
 
-  function shellQuote(text) { return "'" + text.replace(/'/g, "'\\''") + "'"; }
-
-  function curl(form, req, result) {
-    var signing = runtime.rules[form.getAttribute("data-kg-venue")].signing;
-    var headers = result.headers || {};
-    var query = result.send.query; // the checker says what goes on the wire, signature parameter included
-    var body = result.send.body;
-    var url = signing.base_url.replace(/\/+$/, "") + req.path + (query ? "?" + query : "");
-    var parts = ["curl", "-X", req.method, shellQuote(url)];
-    Object.keys(headers).forEach(function (name) { parts.push("-H", shellQuote(name + ": " + headers[name])); });
-    if (body && headers["Content-Length"] !== "0") parts.push("--data-raw", shellQuote(body));
-    return parts.join(" ");
-  }
-
   function sign(form) {
-    var req = request(form);
-    var result = runtime.api.call({ op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form), request: req });
+    var result = runtime.api.call({ op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form), request: request(form) });
     var box = q(form, "[data-kg-signed]");
     if (result.findings) renderFindings(form, result.findings, true);
     if (result.error) {
@@ -307,10 +261,10 @@
     }
     var headers = Object.keys(result.headers).map(function (name) { return name + ": " + result.headers[name]; }).join("\n");
     out(form, "prehash").textContent = result.prehash;
-    out(form, "prehash_note").textContent = result.prehash_note || "";
+    out(form, "prehash_note").textContent = result.prehash_note || result.formula;
     out(form, "signature").textContent = result.signature;
     out(form, "headers").textContent = redact(form, headers || "(none)");
-    out(form, "curl").textContent = redact(form, curl(form, req, result));
+    out(form, "curl").textContent = redact(form, result.curl);
     box.hidden = false;
     // A shown secret goes back to dots once it has been used.
     all(form, "[data-kg-show]").forEach(function (button) { setShown(form, button, false); });
@@ -338,7 +292,7 @@
     var list = out(form, "matches");
     list.textContent = "";
     if (!text.trim()) return;
-    var result = runtime.api.call({ op: "match_error", text: text.slice(0, MAX_PASTE), venue: venueId });
+    var result = runtime.api.call({ op: "match_error", text: text.slice(0, MAX_PASTE), venue: venueId, site_url: ROOT.href });
     if (result.error) return list.appendChild(el("li", "kg-error", result.error));
     if (!result.matches.length) {
       list.appendChild(el("li", null, "No troubleshooting entry of this venue matches that text."));
@@ -350,14 +304,13 @@
 
   function selftest(form) {
     var line = q(form, "[data-kg-selftest]");
-    var venueId = form.getAttribute("data-kg-venue");
-    var name = form.getAttribute("data-kg-name");
-    var result = runtime.api.call({ op: "selftest", venue: venueId });
+    var result = runtime.api.call({ op: "selftest", venue: form.getAttribute("data-kg-venue") });
     line.textContent = "";
     if (result.error) return;
+    var name = result.venue_name;
     line.className = "kg-selftest " + (result.ok ? "kg-ok" : "kg-error");
     var link = el("a", null, result.official ? name + "'s published signature example" : "a computed signature example");
-    link.href = guideLink(form, "signing-example");
+    link.href = siteHref(result.link);
     if (result.ok) {
       line.appendChild(document.createTextNode("✓ Self-test: this page reproduces "));
       line.appendChild(link);
@@ -402,7 +355,7 @@
   var HOW = { code: "same code", alias: "same code, another name for it", message: "similar wording" };
 
   function renderLookupMatch(match) {
-    var target = new URL("venues/" + match.venue + "/#" + match.id, ROOT);
+    var target = new URL(match.url, ROOT);
     var item = el("li", "kg-match");
     var title = el("p", "kg-match-title");
     var link = el("a", null, match.venue_name + ": " + match.code);
@@ -417,7 +370,7 @@
     var reply = el("details", "kg-reply");
     reply.appendChild(el("summary", null, "Support reply"));
     var pre = el("pre");
-    var code = el("code", null, match.reply.split(LINK_PLACEHOLDER).join(target.href));
+    var code = el("code", null, match.reply);
     code.setAttribute("data-kg-reply", "");
     pre.appendChild(code);
     reply.appendChild(pre);
@@ -441,7 +394,7 @@
     var text = q(box, '[data-kg-input="error_text"]').value.slice(0, MAX_PASTE);
     list.textContent = "";
     if (!text.trim()) return list.appendChild(el("li", null, "Paste an error message first."));
-    var result = runtime.api.call({ op: "match_error", text: text });
+    var result = runtime.api.call({ op: "match_error", text: text, site_url: ROOT.href });
     if (result.error) return list.appendChild(el("li", "kg-error", result.error));
     if (!result.matches.length) {
       return list.appendChild(el("li", null, "No entry of any guide matches this text. Search the tables below for its code."));
@@ -519,7 +472,7 @@
     all(form, "[data-kg-out]").forEach(function (node) { node.textContent = ""; });
     var signed = q(form, "[data-kg-signed]");
     if (signed) signed.hidden = true;
-    if (q(form, "[data-kg-request]")) fillRequest(form);
+    if (runtime.state === "ready" && q(form, "[data-kg-request]")) fillRequest(form, true);
   }
 
   function onReady(form) {
@@ -528,6 +481,7 @@
     status.className = "kg-status kg-ready";
     status.textContent = "Ready. The checker runs in this tab; nothing you paste leaves it.";
     selftest(form);
+    if (q(form, "[data-kg-request]")) fillRequest(form, true);
     all(form, "button[data-kg-action]").forEach(function (button) { button.disabled = false; });
     diagnose(form);
   }
@@ -543,8 +497,7 @@
     all(form, "[data-kg-show]").forEach(function (button) {
       button.addEventListener("click", function () { setShown(form, button, button.getAttribute("aria-pressed") !== "true"); });
     });
-    if (q(form, "[data-kg-request]")) fillRequest(form);
-    all(form, '[data-kg-action="clear"], [data-kg-action="fresh"]').forEach(function (b) { b.disabled = false; });
+    all(form, '[data-kg-action="clear"]').forEach(function (b) { b.disabled = false; });
     // After a failure only the Retry button starts again, so the error stays readable.
     var wake = function () { if (runtime.state === "idle") start(timeoutOf(form)); };
     form.addEventListener("focusin", wake);
@@ -556,20 +509,20 @@
         clearTimeout(timer);
         timer = setTimeout(function () { diagnose(form); }, DEBOUNCE_MS);
       } else if (target.hasAttribute("data-kg-request")) {
-        var name = target.getAttribute("data-kg-request");
-        if (name === "query" || name === "body") target.dataset.kgEdited = "1";
-        else refillTemplated(form);
+        target.dataset.kgEdited = "1";
+        if (target.hasAttribute("data-kg-fills") && runtime.state === "ready") fillRequest(form, false);
       }
     });
     var actions = {
-      sign: sign, compare: compare, match: matchError, fresh: fillRequest, clear: clearForm,
+      sign: sign, compare: compare, match: matchError, clear: clearForm,
+      fresh: function (form) { fillRequest(form, true); },
       "copy-reply": function (form, button) { copyReply(button); },
     };
     form.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-kg-action]");
       if (!button) return;
       var action = button.getAttribute("data-kg-action");
-      if (action !== "clear" && action !== "fresh" && runtime.state !== "ready") return;
+      if (action !== "clear" && runtime.state !== "ready") return;
       actions[action](form, button);
     });
   }
