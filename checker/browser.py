@@ -9,15 +9,16 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from checker.diagnose import diagnose_credentials
+from checker.diagnose import diagnose_credentials, misplaced
 from checker.errors import compare_signature, match_error
 from checker.findings import Finding
-from checker.rules import CheckerInputError, Rules, Venue, fill_request, load_rules, parse_request
+from checker.rules import TRIM, CheckerInputError, Rules, Venue, fill_request, load_rules, parse_request
 from checker.schemes import scheme_for
 from checker.signing import SigningRefused, run_selftest, sign_request
 
+_JSON = TypeVar("_JSON")
 OPERATIONS = ("diagnose", "prepare", "sign", "selftest", "match_error", "compare")
 
 
@@ -126,15 +127,55 @@ def _values(payload: Mapping[str, Any]) -> dict[str, str]:
     return dict(value)
 
 
+def _secrets(venue: Venue, credentials: Mapping[str, str | None]) -> dict[str, str]:
+    """Every secret-role value as pasted and as trimmed, with the placeholder that stands for it in output."""
+    found: dict[str, str] = {}
+    for credential in venue.credentials:
+        value = credentials.get(credential.id) or ""
+        if credential.secret:
+            for form in (value, value.strip(TRIM)):
+                if form:
+                    found[form] = f"<your {credential.label}>"
+    return found
+
+
+def redact(data: _JSON, secrets: Mapping[str, str]) -> _JSON:
+    """`data` with every string that holds a secret value rewritten to hold its placeholder instead.
+
+    Longer values go first, so a secret that contains another is replaced whole.
+    """
+    if isinstance(data, str):
+        text: str = data
+        for value in sorted(secrets, key=len, reverse=True):
+            text = text.replace(value, secrets[value])
+        return cast(_JSON, text)
+    if isinstance(data, dict):
+        return cast(_JSON, {key: redact(item, secrets) for key, item in data.items()})
+    if isinstance(data, list):
+        return cast(_JSON, [redact(item, secrets) for item in data])
+    return data
+
+
 def _sign(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Diagnose, then sign; refuse while a value is misplaced, and never return a secret value in any output."""
     venue_id = _text(payload, "venue")
+    venue = rules.venue(venue_id)
     credentials = _credentials(payload)
-    diagnosis = _diagnose(rules, venue_id, credentials)
+    diagnosis = diagnose_credentials(rules, venue_id, credentials)
+    findings = [_finding(venue, f) for f in diagnosis.findings]
+    blocking = misplaced(diagnosis.findings)
+    if blocking:
+        fields = ", ".join(sorted({f.field for f in blocking}))
+        raise NotSigned(
+            f"not signed: a value is in the wrong field or is the wrong kind of value ({fields}; see the problems "
+            "above). Signing it could show a secret where this page shows your key.",
+            findings,
+        )
     try:
         result = sign_request(rules, venue_id, credentials, parse_request(payload.get("request")))
     except SigningRefused as error:
-        raise NotSigned(str(error), diagnosis["findings"]) from None
-    return {**result.to_dict(), "findings": diagnosis["findings"]}
+        raise NotSigned(str(error), findings) from None
+    return redact({**result.to_dict(), "findings": findings}, _secrets(venue, credentials))
 
 
 def _selftest(rules: Rules, venue_id: str) -> dict[str, Any]:
@@ -144,9 +185,11 @@ def _selftest(rules: Rules, venue_id: str) -> dict[str, Any]:
 
 def _compare(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
     signed = _sign(rules, payload)
-    signing = rules.venue(_text(payload, "venue")).signing
+    venue = rules.venue(_text(payload, "venue"))
+    signing = venue.signing
     mode = signing.example.compare if signing is not None and signing.example is not None else "exact"
-    return {**compare_signature(signed["signature"], _text(payload, "signature"), mode).to_dict(), **signed}
+    comparison = compare_signature(signed["signature"], _text(payload, "signature"), mode).to_dict()
+    return redact({**comparison, **signed}, _secrets(venue, _credentials(payload)))
 
 
 def dispatch(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:

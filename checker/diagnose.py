@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from checker.findings import Diagnosis, Finding, Severity, describe_char
@@ -84,6 +84,10 @@ class _Field:
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}es" if noun.endswith("s") else f"{count} {noun}s"
 
+
+# Findings that mean a value is in the wrong place or is the wrong thing: signing with it could put a secret
+# where the page shows a key (the curl line, a header), so nothing is signed while one of these stands.
+MISPLACED = frozenset({"swapped", "same_as_key", "other_venue", "combined", "pem", "cdp_json"})
 
 # The troubleshooting entry a finding about a credential links to, by what the credential does.
 _ROLE_ERROR_KINDS = {"key": "invalid_key", "secret": "invalid_signature", "passphrase": "invalid_passphrase"}
@@ -595,6 +599,11 @@ def _check_other_venue(state: _Field, report: _Reporter, rules: Rules, venue: Ve
         f"{describe_format(state.credential.format)}.",
         kind="invalid_key",
     )
+
+
+def misplaced(findings: Iterable[Finding]) -> list[Finding]:
+    """The error findings that forbid signing: a value in the wrong field, or a value of the wrong kind."""
+    return [f for f in findings if f.severity == "error" and f.code.rsplit(".", 1)[-1] in MISPLACED]
 
 
 def diagnose_credentials(rules: Rules, venue_id: str, credentials: Mapping[str, str | None]) -> Diagnosis:
