@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import RULES_DATA
 
 from checker import Rules, dispatch, handle
 from checker.browser import redact
-from conftest import RULES_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUEST = {"method": "POST", "path": "/0/private/Balance", "body": "nonce=1", "nonce": "1"}
