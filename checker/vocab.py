@@ -91,6 +91,16 @@ TIMESTAMP_FORMATS: Final = _frozen(
     {"unix_ms": "Unix milliseconds", "unix_s": "Unix seconds", "iso8601_ms": "ISO 8601, UTC"}
 )
 
+# What a dated notice on a guide announces.
+NOTICE_KINDS: Final = _frozen(
+    {
+        "deprecation": "Deprecation",
+        "change": "Change",
+        "incident": "Incident",
+        "retirement": "Retired",
+    }
+)
+
 # How a scheme turns the pasted secret into key bytes.
 SECRET_DECODINGS: Final = _frozen(
     {

@@ -9,6 +9,7 @@ import datetime
 import re
 from collections.abc import Iterator
 
+from . import clock
 from .anchors import PERMISSION_ANCHOR_PREFIX, RESERVED_IDS
 from .model import Venue
 from .problems import format_path, suggest
@@ -21,13 +22,14 @@ _WITHDRAW_WORDS = re.compile(r"withdraw", re.IGNORECASE)
 
 def check_venue(venue: Venue, stem: str, today: datetime.date | None = None) -> list[Finding]:
     """Every cross-field problem of `venue`, with the path it belongs to."""
-    today = today or datetime.date.today()
+    today = today or clock.today()
     return [
         *_check_identity(venue, stem),
         *check_page_contract(venue),
         *_check_permissions(venue),
         *_check_credentials(venue),
         *_check_dates(venue, today),
+        *_check_notices(venue, today),
     ]
 
 
@@ -51,6 +53,9 @@ def page_anchors(venue: Venue) -> Iterator[tuple[Path, str]]:
         yield ("errors", index, "id"), error.id
     for index, faq in enumerate(venue.faq):
         yield ("faq", index, "id"), faq.id
+    for key in ("notices", "notice_history"):
+        for index, notice in enumerate(getattr(venue, key)):
+            yield (key, index, "id"), notice.id
     for index, permission in enumerate(venue.permissions):
         yield ("permissions", index, "id"), PERMISSION_ANCHOR_PREFIX + permission.id
 
@@ -148,6 +153,37 @@ def _check_credentials(venue: Venue) -> Iterator[Finding]:
             yield (
                 ("signing", "example", "credentials", name),
                 f"unknown credential {name!r}" + suggest(name, ids),
+            )
+
+
+def _check_notices(venue: Venue, today: datetime.date) -> Iterator[Finding]:
+    """A notice whose date has passed stops the build until a writer has updated the guide for it."""
+    for index, notice in enumerate(venue.notices):
+        if notice.effective <= today:
+            yield (
+                ("notices", index, "effective"),
+                f"notice {notice.id!r} took effect on {notice.effective.isoformat()} — update the guide for this "
+                "change, then move the notice to notice_history",
+            )
+    for index, notice in enumerate(venue.notice_history):
+        if notice.effective > today:
+            yield (
+                ("notice_history", index, "effective"),
+                f"notice {notice.id!r} takes effect on {notice.effective.isoformat()} — until then it belongs "
+                "in notices",
+            )
+
+
+def upcoming_notices(venue: Venue, within_days: int, today: datetime.date | None = None) -> Iterator[Finding]:
+    """Notices that take effect within `within_days`: a warning for writers, not a problem yet."""
+    today = today or clock.today()
+    for index, notice in enumerate(venue.notices):
+        days = (notice.effective - today).days
+        if 0 < days <= within_days:
+            yield (
+                ("notices", index, "effective"),
+                f"notice {notice.id!r} takes effect in {days} day{'s' if days != 1 else ''} "
+                f"({notice.effective.isoformat()}) — prepare the guide for it",
             )
 
 

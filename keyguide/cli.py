@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import subprocess
 import sys
@@ -16,10 +15,12 @@ import yaml
 from checker import cli as checker_cli
 from checker import load_rules
 
+from . import clock
+from .checks import upcoming_notices
 from .dataset import dump_json, rules_slice
 from .loader import load_directory, load_paths
 from .model import Venue
-from .problems import Problem, format_problems
+from .problems import Problem, format_path, format_problems
 from .schema import SCHEMA_PATH, render_schema
 
 
@@ -77,13 +78,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def configured_stale_days(mkdocs_yml: Path, default: int = 180) -> int:
     """The site's `stale_after_days` (keyguide plugin settings), so the CLI and the guides agree."""
+    return _configured_days(mkdocs_yml, "stale_after_days", default)
+
+
+def configured_notice_days(mkdocs_yml: Path, default: int = 30) -> int:
+    """The site's `notice_warning_days`: how early `keyguide check` warns of a notice about to take effect."""
+    return _configured_days(mkdocs_yml, "notice_warning_days", default)
+
+
+def _configured_days(mkdocs_yml: Path, name: str, default: int) -> int:
     try:
         config = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return default
     for plugin in (config or {}).get("plugins", []):
         if isinstance(plugin, dict) and isinstance(plugin.get("keyguide"), dict):
-            value = plugin["keyguide"].get("stale_after_days", default)
+            value = plugin["keyguide"].get(name, default)
             return value if isinstance(value, int) else default
     return default
 
@@ -93,8 +103,13 @@ def _check(paths: Sequence[Path], output: str, stale_days: int | None) -> int:
     if loaded.problems:
         _print_problems(loaded.problems, output)
         return 1
+    today = clock.today()
+    within = configured_notice_days(Path("mkdocs.yml"))
+    for item in loaded.items:
+        if item.venue is not None:
+            for path, message in upcoming_notices(item.venue, within, today):
+                print(f"{item.file}:{item.document.line_of(path)}: {format_path(path)}: warning: {message}")
     if stale_days is not None:
-        today = datetime.date.today()
         stale = [
             (item.file, item.venue)
             for item in loaded.items

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     Case: TypeAlias = str
     Compare: TypeAlias = str
     CredentialRole: TypeAlias = str
+    NoticeKind: TypeAlias = str
     ErrorKind: TypeAlias = str
     PermissionState: TypeAlias = str
     Product: TypeAlias = str
@@ -51,6 +52,7 @@ else:
     Case = _one_of(vocab.CASES)
     Compare = _one_of(vocab.COMPARES)
     CredentialRole = _one_of(vocab.CREDENTIAL_ROLES)
+    NoticeKind = _one_of(vocab.NOTICE_KINDS)
     ErrorKind = _one_of(vocab.ERROR_KINDS)
     PermissionState = _one_of(vocab.PERMISSION_STATES)
     Product = _one_of(vocab.PRODUCTS)
@@ -84,7 +86,11 @@ class Support(Strict):
 
 class QuickFacts(Strict):
     fees: Fees = Field(description="Entry-tier trading fees with their date and source.")
-    leverage: Leverage | None = Field(default=None, description="Maximum leverage; omit for cash-only venues.")
+    leverage: Leverage | None = Field(
+        default=None,
+        description="Maximum leverage as a figure the venue publishes, with its date; omit it when the venue "
+        "publishes no single figure (the guide then shows no leverage row).",
+    )
     margin: Support = Field(description="Whether margin trading is available through this key.")
     ccxt_id: str = Field(pattern=r"^[a-z0-9]+$", description="The exchange id in CCXT, e.g. 'kraken'.")
     two_factor: Support = Field(description="Whether 2FA is needed to create a key, and how.")
@@ -227,6 +233,23 @@ class Faq(Strict):
 class Source(Strict):
     title: Text = Field(description="What the source is.")
     url: Url = Field(description="Where it is.")
+    read_on: datetime.date = Field(description="The date a writer last read this source to check the guide.")
+    note: str = Field(
+        default="",
+        description="Which facts on the guide this source supports, and how sure they are (e.g. 'a third-party "
+        "SDK quoting the venue'). Provenance belongs here, never in the reader's text.",
+    )
+
+
+class Notice(Strict):
+    """A fact with a date: a deprecation, a retired environment, a rule that takes effect."""
+
+    id: AnchorId = Field(description="Anchor id of the notice, unique within the venue.")
+    kind: NoticeKind = Field(description="What the notice announces.")
+    effective: datetime.date = Field(description="The date it takes (or took) effect.")
+    title: Text = Field(description="The notice in a few words, e.g. 'Derivatives REST API switched off'.")
+    text: Text = Field(description="What changes for the reader and what to do, in Markdown.")
+    source: Url = Field(description="The venue's own announcement or documentation of it.")
 
 
 class Venue(Strict):
@@ -237,6 +260,15 @@ class Venue(Strict):
     exchange: Text = Field(description="The company, e.g. 'Kraken'.")
     products: list[Product] = Field(min_length=1, description="Products this key trades.")
     summary: Text = Field(description="One-paragraph introduction shown at the top of the guide.")
+    notices: list[Notice] = Field(
+        default_factory=list,
+        description="Dated notices shown as banners at the top of the guide. The build fails once a notice's date "
+        "has passed: update the guide for the change, then move the notice to notice_history.",
+    )
+    notice_history: list[Notice] = Field(
+        default_factory=list,
+        description="Notices whose date has passed and whose change the guide now describes; listed under Sources.",
+    )
     region_notes: Text = Field(description="Where the venue is available and who is restricted.")
     quick_facts: QuickFacts = Field(description="The facts card at the top of the guide.")
     links: Links = Field(description="Official pages the guide links to.")

@@ -135,7 +135,7 @@ def test_plaintext_passphrase_never_in_headers(rules: Rules, valid: dict[str, di
     assert valid["okx"]["passphrase"] not in str(result.to_dict())
     assert valid["okx"]["api_secret"] not in str(result.to_dict())
     kucoin = sign_request(rules, "kucoin", valid["kucoin"], Request("GET", "/api/v1/accounts", timestamp="1"))
-    assert kucoin.headers["KC-API-KEY-VERSION"] == "2"
+    assert kucoin.headers["KC-API-KEY-VERSION"] == "3"  # kucoin.yaml: KuCoin issues version 3 keys
     assert valid["kucoin"]["passphrase"] not in str(kucoin.to_dict())
 
 

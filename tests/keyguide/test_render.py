@@ -155,7 +155,13 @@ def venue_dict() -> dict[str, Any]:
             {"code": "a`b | {#x} *y*", "id": "odd-code", "kind": "request", "cause": "c", "fix": "f"},
         ],
         "faq": [{"id": "two-keys", "question": "Do I need two keys?", "answer": "Yes."}],
-        "sources": [{"title": "Authentication docs", "url": "https://example.com/docs/auth"}],
+        "sources": [
+            {
+                "title": "Authentication docs",
+                "url": "https://example.com/docs/auth",
+                "read_on": datetime.date(2026, 5, 1),
+            }
+        ],
         "anchor_aliases": {
             "invalid-nonce": "eapi-invalid-nonce",
             "nonce-too-low": "eapi-invalid-nonce",
