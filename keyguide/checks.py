@@ -13,6 +13,7 @@ from . import clock
 from .anchors import PERMISSION_ANCHOR_PREFIX, RESERVED_IDS
 from .model import Venue
 from .problems import format_path, suggest
+from .venue_text import unsafe_text
 from .yamlsource import Path
 
 Finding = tuple[Path, str]
@@ -30,6 +31,7 @@ def check_venue(venue: Venue, stem: str, today: datetime.date | None = None) -> 
         *_check_credentials(venue),
         *_check_dates(venue, today),
         *_check_notices(venue, today),
+        *unsafe_text(venue),
     ]
 
 
