@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from checker.findings import Diagnosis, Finding, Severity, describe_char
-from checker.formats import describe_format, format_violations, matches_format
+from checker.formats import article, describe_format, format_violations, matches_format
 from checker.rules import MAX_LENGTH, TRIM, Credential, Rules, Venue
 
 _TRIM_NAMES = {
@@ -79,6 +79,8 @@ class _Field:
     # Set once a finding explains the value as a whole, so format checks would only repeat it.
     settled: bool = False
     format_failed: bool = False
+    # Findings that only restate the format rules; a root cause found later (swapped fields) replaces them.
+    format_findings: list[Finding] = field(default_factory=list)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -175,7 +177,7 @@ def _unwrap(state: _Field, report: _Reporter, venue: Venue) -> None:
                 "error",
                 offset,
                 f"this is a whole Coinbase CDP API key file (JSON with a key name and a private key); "
-                f"{venue.name} uses an HMAC secret of {describe_format(state.credential.format)}.",
+                f"{venue.name} uses an HMAC secret of {describe_format(state.credential.format, with_origin=False)}.",
                 "A CDP key belongs to Coinbase Advanced Trade. Create an API key on this venue instead.",
             )
             state.settled = True
@@ -188,7 +190,7 @@ def _unwrap(state: _Field, report: _Reporter, venue: Venue) -> None:
                 "error",
                 offset + pem.start(),
                 f"position {offset + pem.start()} starts a PEM block holding {kind}; {venue.name} expects "
-                f"an HMAC secret of {describe_format(state.credential.format)} here.",
+                f"an HMAC secret of {describe_format(state.credential.format, with_origin=False)} here.",
                 "PEM keys are for RSA/Ed25519/ECDSA signing, not HMAC. Paste the secret the venue showed when "
                 "you created an HMAC key.",
             )
@@ -346,7 +348,7 @@ def _check_combined(state: _Field, report: _Reporter, venue: Venue) -> None:
                 f"two values seem pasted together: position {offset + match.start()} is a separator "
                 f"({describe_char(sep[0])}) between two credential-shaped parts.",
                 f"Put each credential in its own field. {state.credential.label} is "
-                f"{describe_format(state.credential.format)}.",
+                f"{describe_format(state.credential.format, with_origin=False)}.",
             )
             state.settled = True
             return
@@ -475,6 +477,13 @@ def _check_format(state: _Field, report: _Reporter) -> None:
         if violation.problem != "case" or violation.position is not None:
             state.format_failed = True
         report.add(violation.problem, violation.severity, violation.position, violation.message, violation.hint)
+        state.format_findings.append(state.findings[-1])
+
+
+def _drop_format_findings(state: _Field) -> None:
+    """Forget what the format rules said about `state`: a root cause explains it (the value is elsewhere's)."""
+    state.findings = [f for f in state.findings if f not in state.format_findings]
+    state.format_findings = []
 
 
 def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:
@@ -487,7 +496,8 @@ def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:
             None,
             f"the value is {len(state.raw)} characters long, over the {MAX_LENGTH}-character limit; "
             "it was not analysed.",
-            f"A {credential.label} is {describe_format(credential.format)}. A whole file may have been pasted.",
+            f"{article(credential.label).capitalize()} {credential.label} is "
+            f"{describe_format(credential.format, with_origin=False)}. A whole file may have been pasted.",
         )
         state.settled = True
         return
@@ -499,7 +509,7 @@ def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:
                 "error",
                 None,
                 "is empty." if not state.raw else "contains only whitespace.",
-                f"This venue needs the {credential.label}: {describe_format(credential.format)}.",
+                f"This venue needs the {credential.label}: {describe_format(credential.format, with_origin=False)}.",
             )
         state.settled = True
         return
@@ -517,8 +527,63 @@ def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:
     _check_format(state, report)
 
 
+def _belongs_to(state: _Field, venue: Venue) -> Credential | None:
+    """The venue's other credential whose format the value breaks none of, when its own format it breaks."""
+    credential = state.credential
+    if not state.format_failed:
+        return None
+    return next(
+        (
+            o
+            for o in venue.credentials
+            if o.id != credential.id
+            and o.format.specific
+            and o.format != credential.format
+            and matches_format(state.value, o.format)
+        ),
+        None,
+    )
+
+
+def _check_swaps(filled: Mapping[str, _Field], venue: Venue) -> set[str]:
+    """Report values that belong in another field, one finding per swap; return the fields explained so."""
+    homes = {cid: other for cid, state in filled.items() if (other := _belongs_to(state, venue)) is not None}
+    explained: set[str] = set()
+    for cid, other in homes.items():
+        if cid in explained:
+            continue
+        state = filled[cid]
+        partner = homes.get(other.id)
+        _drop_format_findings(state)
+        explained.add(cid)
+        if partner is not None and partner.id == cid:
+            # Both values sit in each other's field: one root cause, one finding; the length and decoding
+            # problems of both fields are its consequences.
+            _drop_format_findings(filled[other.id])
+            explained.add(other.id)
+            _Reporter(venue, state).add(
+                "swapped",
+                "error",
+                None,
+                f"the {state.credential.label} and the {other.label} are in each other's fields.",
+                f"Put each value in its own field: the {other.label} is "
+                f"{describe_format(other.format, with_origin=False)}.",
+            )
+        else:
+            _Reporter(venue, state).add(
+                "swapped",
+                "error",
+                None,
+                f"looks like the {other.label} ({describe_format(other.format, with_origin=False)}), not "
+                f"{article(state.credential.label)} {state.credential.label}; the fields may be swapped.",
+                f"Put the {other.label} in its own field and the {state.credential.label} here.",
+            )
+    return explained
+
+
 def _check_pairs(states: Mapping[str, _Field], rules: Rules, venue: Venue) -> None:
     filled = {k: s for k, s in states.items() if s.value and not s.settled}
+    swaps = _check_swaps(filled, venue)
     for state in filled.values():
         credential = state.credential
         report = _Reporter(venue, state)
@@ -533,28 +598,9 @@ def _check_pairs(states: Mapping[str, _Field], rules: Rules, venue: Venue) -> No
                         f"The {other.credential.label} and the {credential.label} are two different values shown "
                         "when the key is created.",
                     )
+        if state.format_failed and state.credential.id in swaps:
+            continue
         if state.format_failed:
-            swapped = next(
-                (
-                    o
-                    for o in venue.credentials
-                    if o.id != credential.id
-                    and o.format.specific
-                    and o.format != credential.format
-                    and matches_format(state.value, o.format)
-                ),
-                None,
-            )
-            if swapped is not None:
-                report.add(
-                    "swapped",
-                    "error",
-                    None,
-                    f"looks like the {swapped.label} ({describe_format(swapped.format)}); the two fields may "
-                    "be swapped.",
-                    f"Put the {swapped.label} in its own field and the {credential.label} here.",
-                )
-                continue
             _check_other_venue(state, report, rules, venue)
     keys = [s for s in filled.values() if not s.credential.secret]
     secrets = [s for s in filled.values() if s.credential.secret]
@@ -596,7 +642,7 @@ def _check_other_venue(state: _Field, report: _Reporter, rules: Rules, venue: Ve
         None,
         f"matches the format of another venue's credential ({shown}), not this venue's.",
         f"Keys only work on the venue (and environment) that issued them. {venue.name} expects "
-        f"{describe_format(state.credential.format)}.",
+        f"{describe_format(state.credential.format, with_origin=False)}.",
         kind="invalid_key",
     )
 
@@ -614,6 +660,7 @@ def diagnose_credentials(rules: Rules, venue_id: str, credentials: Mapping[str, 
         _check_field(state, rules, venue)
     _check_pairs(states, rules, venue)
     findings = [f for state in states.values() for f in state.findings]
+    findings.extend(_observed_note(states, venue))
     for name in credentials:
         if name not in states:
             findings.append(
@@ -628,6 +675,30 @@ def diagnose_credentials(rules: Rules, venue_id: str, credentials: Mapping[str, 
                 )
             )
     return Diagnosis(findings=tuple(findings))
+
+
+def _observed_note(states: Mapping[str, _Field], venue: Venue) -> list[Finding]:
+    """Said once, quietly: warnings about length or case come from formats seen in examples, not documented."""
+    soft = [
+        state
+        for state in states.values()
+        if state.credential.format.observed and any(f.severity == "warning" for f in state.format_findings)
+    ]
+    if not soft:
+        return []
+    first = soft[0].credential
+    return [
+        Finding(
+            code=f"{first.id}.observed_format",
+            severity="info",
+            field=first.id,
+            position=None,
+            message=f"{venue.name} does not document these lengths or letter cases; they come from its published "
+            "examples, so a difference is a warning, not an error.",
+            hint="If the venue accepts the key, the format rule here is out of date: tell us.",
+            anchor=None,
+        )
+    ]
 
 
 def _safe_name(name: str) -> str:

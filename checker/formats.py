@@ -69,6 +69,15 @@ def describe_format(fmt: Format, *, with_origin: bool = True) -> str:
     return text
 
 
+def article(label: str) -> str:
+    """'a' or 'an' before a credential's label, as it is read aloud: "an API Key", "a Secret Key", "a UID"."""
+    first = label.split()[0] if label.split() else label
+    if first.isupper() and first.isalpha():
+        # An acronym is spelled out: A, E, F, H, I, L, M, N, O, R, S and X start with a vowel sound.
+        return "an" if first[0] in "AEFHILMNORSX" else "a"
+    return "an" if first[:1].lower() in "aeiou" else "a"
+
+
 def matches_format(value: str, fmt: Format) -> bool:
     """True when `value` breaks no rule of `fmt` (used to recognise a value that belongs elsewhere)."""
     return bool(value) and next(format_violations(value, fmt), None) is None
@@ -83,10 +92,11 @@ def format_violations(value: str, fmt: Format, *, label: str = "value", offset: 
         label: The credential's name as the venue shows it, for messages.
         offset: Where `value` starts in what the reader pasted; positions in messages are shifted by it.
     """
-    described = describe_format(fmt)
+    described = describe_format(fmt, with_origin=False)
+    a_label = f"{article(label).capitalize()} {label}"
     soft: Severity = "warning" if fmt.observed else "error"
     if fmt.prefix and not value.startswith(fmt.prefix):
-        yield Violation("prefix", "error", offset, f"does not start with {fmt.prefix!r}.", f"A {label} is {described}.")
+        yield Violation("prefix", "error", offset, f"does not start with {fmt.prefix!r}.", f"{a_label} is {described}.")
     bad = [i for i, c in enumerate(value) if c not in _CHARACTERS[fmt.alphabet]]
     urlsafe = [i for i in bad if value[i] in "-_"] if fmt.alphabet == "base64" else []
     if urlsafe:
@@ -110,7 +120,7 @@ def format_violations(value: str, fmt: Format, *, label: str = "value", offset: 
             at,
             f"position {at} is {describe_char(value[bad[0]])}, which is not allowed; expected "
             f"{ALPHABETS[fmt.alphabet]}.",
-            f"A {label} is {described}.",
+            f"{a_label} is {described}.",
         )
     length_ok = True
     if fmt.length is not None:
@@ -123,7 +133,7 @@ def format_violations(value: str, fmt: Format, *, label: str = "value", offset: 
                 soft,
                 None,
                 f"is {len(value)} characters long; expected {expected}.",
-                f"A {label} is {described}. A wrong length usually means a partial copy or a different key.",
+                f"{a_label} is {described}. A wrong length usually means a partial copy or a different key.",
             )
     if fmt.alphabet == "uuid" and not bad and length_ok and not _UUID.match(value):
         yield Violation(
@@ -131,7 +141,7 @@ def format_violations(value: str, fmt: Format, *, label: str = "value", offset: 
             soft,
             None,
             "is not shaped like a UUID (8-4-4-4-12 hex digits separated by dashes).",
-            f"A {label} is {described}.",
+            f"{a_label} is {described}.",
         )
     if fmt.alphabet in ("base64", "base64url") and not bad and not urlsafe:
         yield from _base64_violations(value, fmt, label, offset)
@@ -178,7 +188,7 @@ def _base64_violations(value: str, fmt: Format, label: str, offset: int) -> Iter
             "error",
             None,
             f"decodes to {len(decoded)} bytes; expected {fmt.decoded_bytes} bytes.",
-            f"A {label} is {describe_format(fmt)}.",
+            f"{article(label).capitalize()} {label} is {describe_format(fmt, with_origin=False)}.",
         )
 
 

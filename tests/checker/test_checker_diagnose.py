@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from checker import MAX_LENGTH, Finding, Rules, diagnose_credentials, load_rules
+from checker.formats import article
 
 Creds = dict[str, str]
 
@@ -257,8 +258,29 @@ def test_swap_is_detected_when_formats_differ(rules: Rules, valid: dict[str, Cre
     creds = valid["kraken-spot"]
     swapped = {"api_key": creds["api_secret"], "api_secret": creds["api_key"]}
     findings = diagnose_credentials(rules, "kraken-spot", swapped).findings
-    assert _find(findings, "api_key.swapped").anchor == "eapi-invalid-key"
-    assert _find(findings, "api_secret.swapped").anchor == "eapi-invalid-signature"
+    # One root cause, one finding: the length and decoding problems of both fields are its consequences.
+    assert [f.code for f in findings] == ["api_key.swapped"]
+    assert findings[0].anchor == "eapi-invalid-key" and "in each other's fields" in findings[0].message
+    # Only the secret in the key field: that field's swap, and the secret field's own problem stays.
+    one_way = {"api_key": creds["api_secret"], "api_secret": creds["api_secret"][:-8]}
+    codes = [f.code for f in diagnose_credentials(rules, "kraken-spot", one_way).findings]
+    assert "api_key.swapped" in codes and not any(c.startswith("api_key.") and c != "api_key.swapped" for c in codes)
+
+
+def test_a_length_from_examples_is_said_once(rules: Rules, valid: dict[str, Creds]) -> None:
+    creds = {"api_key": valid["binance"]["api_key"][:60], "api_secret": valid["binance"]["api_secret"][:60]}
+    findings = diagnose_credentials(rules, "binance", creds).findings
+    assert [f.code for f in findings if f.code.endswith(".length")] == ["api_key.length", "api_secret.length"]
+    assert [f.code for f in findings if f.code.endswith("observed_format")] == ["api_key.observed_format"]
+    assert not any("examples" in f.message or "examples" in f.hint for f in findings if f.severity == "warning")
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [("API Key", "an API Key"), ("Secret Key", "a Secret Key"), ("UID", "a UID"), ("OKX key", "an OKX key")],
+)
+def test_labels_take_the_right_article(label: str, expected: str) -> None:
+    assert f"{article(label)} {label}" == expected
 
 
 def test_swap_cannot_be_detected_when_formats_match(rules: Rules, valid: dict[str, Creds]) -> None:

@@ -56,4 +56,4 @@ def test_violations_name_positions_in_the_pasted_value() -> None:
     (violation,) = format_violations("12x45678", fmt, label="API Key", offset=3)
     assert (violation.problem, violation.position) == ("alphabet", 5)
     assert violation.message.startswith("position 5 is U+0078 LATIN SMALL LETTER X")
-    assert violation.hint == f"A API Key is {describe_format(fmt)}."
+    assert violation.hint == f"An API Key is {describe_format(fmt)}."
