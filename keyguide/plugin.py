@@ -6,10 +6,12 @@ Everything a future engine would reuse (model, loader, rendering, checker) knows
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+import posixpath
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,7 +22,18 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .anchors import GUIDES_DIR, guide_source, guide_url
-from .browser import BrowserAssets, BrowserAssetsError, VendorMarkupError, fix_vendor_markup
+from .browser import (
+    TEST_HOOK_URI,
+    AllowedScripts,
+    BrowserAssets,
+    BrowserAssetsError,
+    PolicyError,
+    VendorMarkupError,
+    checker_origin,
+    fix_vendor_markup,
+    test_hook_requested,
+)
+from .browser.theme import ASSET_SUFFIXES
 from .checks import page_anchors
 from .dataset import dump_json, full_dataset, rules_slice
 from .loader import LoadedVenue, load_directory, venue_files
@@ -36,6 +49,7 @@ log = get_plugin_logger(__name__)
 RULES_URI = "assets/keyguide/venues.json"
 DATASET_URI = "data/venues.json"
 DATASET_SCHEMA_URI = "data/venue.schema.json"
+CHECKER_JS_URI = "assets/keyguide/checker.js"
 
 
 class _ProductConfig(base.Config):
@@ -52,6 +66,9 @@ class KeyguideConfig(base.Config):
     stale_after_days = c.Type(int, default=180)
     product = c.SubConfig(_ProductConfig)  # no name: neutral wording
     anchors_file = c.Type(str, default="anchors.txt")
+    # Say true only when no other site is ever served from site_url's origin (scheme, host and port): under
+    # a path of a shared host (a GitHub Pages project site) the checker otherwise refuses to start.
+    dedicated_origin = c.Type(bool, default=False)
 
 
 class KeyguidePlugin(BasePlugin[KeyguideConfig]):
@@ -65,15 +82,20 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self.published: set[Anchor] = set()
         self.aliases: dict[str, dict[str, str]] = {}
         self.broken: set[str] = set()  # ids of venues whose files have problems (only under serve)
+        self.allowed_scripts: dict[str, AllowedScripts] = {}  # the theme's inline scripts, by page
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.site = _site_config(self.config)
+        origin = checker_origin(config.site_url, dedicated=self.config.dedicated_origin)
+        if not origin.allowed:
+            log.info(f"the key checker will refuse to start: {origin.reason}")
+        self.site = _site_config(self.config, checker_allowed=origin.allowed, checker_refusal=origin.refusal)
         self.renderer = PageRenderer(Path(self.config.templates_dir), self.site)
         self.root = Path(config.config_file_path).parent
-        self.browser = BrowserAssets(self.root)
+        self.browser = BrowserAssets(self.root, site_url=config.site_url, serving=self.command == "serve")
+        self.test_hook = test_hook_requested()
         config.nav = _expand_venues_nav(config.nav, venue_files(Path(self.config.venues_dir)))
         return config
 
@@ -93,19 +115,34 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self._generate_broken_pages(files, config, loaded.broken)
         self._generate_data(files, config, loaded.venues)
         self._generate_browser_assets(files, config)
+        self._place_test_hook(files, config)
+        self._resolve_site_files(files, config)
         return files
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self.env = env
+        return env
+
+    def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        # The theme's inline scripts as this page carries them: rendered from the templates, not read off the page.
+        self.allowed_scripts[page.file.src_uri] = self.browser.allowed_scripts(self.env, context)
+        return context
+
+    def on_template_context(self, context: Any, /, *, template_name: str, config: MkDocsConfig) -> Any:
+        self.allowed_scripts[template_name] = self.browser.allowed_scripts(self.env, context)
+        return context
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         self.published.update(Anchor(page.url, anchor) for anchor in heading_ids(output))
         html = _fix_vendor_markup(output, page.file.src_uri)
-        return self.browser.secure_html(html, serving=self.command == "serve")
+        return self._secure(html, page.file.src_uri, posixpath.dirname(page.file.dest_uri))
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
         # 404.html is rendered from a template, not a page: it needs the same fixes and policy.
         if not template_name.endswith(".html"):
             return output_content
         html = _fix_vendor_markup(output_content, template_name)
-        return self.browser.secure_html(html, serving=self.command == "serve")
+        return self._secure(html, template_name, posixpath.dirname(template_name))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._check_anchor_registry(Path(config.site_dir))
@@ -119,6 +156,14 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         banner = '!!! failure "Venue data has problems"\n\n    ```text\n'
         banner += "".join(f"    {line}\n" for line in format_problems(self.problems).splitlines())
         return banner + "    ```\n\n" + markdown
+
+    def _secure(self, html: str, where: str, page_dir: str) -> str:
+        try:
+            return self.browser.secure_html(
+                html, where=where, page_dir=page_dir, allowed=self.allowed_scripts.pop(where)
+            )
+        except PolicyError as error:
+            raise PluginError(str(error)) from None
 
     def _check_anchor_registry(self, site_dir: Path) -> None:
         # The site publishes its own anchor list, which `keyguide anchors --update` copies into the registry.
@@ -169,6 +214,43 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         for uri, content in browser_files.items():
             _put(files, File.generated(config, uri, content=content))
 
+    def _place_test_hook(self, files: Files, config: MkDocsConfig) -> None:
+        # Production builds neither ship the browser tests' hook nor load it; test builds load it right
+        # before checker.js, which it hooks into.
+        hook = files.get_file_from_path(TEST_HOOK_URI)
+        if not self.test_hook:
+            if hook is not None:
+                files.remove(hook)
+            return
+        if hook is None:
+            log.info(f"KEYGUIDE_TEST_HOOK=1, but there is no {TEST_HOOK_URI} to load")
+            return
+        scripts = [str(script) for script in config.extra_javascript]
+        if TEST_HOOK_URI not in scripts:
+            before = scripts.index(CHECKER_JS_URI) if CHECKER_JS_URI in scripts else len(scripts)
+            config.extra_javascript.insert(before, TEST_HOOK_URI)
+
+    def _resolve_site_files(self, files: Files, config: MkDocsConfig) -> None:
+        theme_dirs = [Path(directory).resolve() for directory in config.theme.dirs]
+        published: dict[str, Callable[[], bytes]] = {}
+        theme_assets = []
+        for file in files:
+            if file.inclusion.is_excluded():
+                continue
+            published[file.dest_uri] = _reader(file)
+            src_dir = file.src_dir
+            if src_dir is not None and Path(src_dir).resolve() in theme_dirs and file.dest_uri.endswith(ASSET_SUFFIXES):
+                theme_assets.append(file.dest_uri)
+        try:
+            self.browser.use_site_files(
+                published,
+                theme_dirs=theme_dirs,
+                theme_assets=theme_assets,
+                starts_worker=any(name.split("/")[-1] == "search" for name in config.plugins),
+            )
+        except BrowserAssetsError as error:
+            raise PluginError(str(error)) from None
+
     def _generate_data(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
         generated = {
             RULES_URI: dump_json(rules_slice(venues)),
@@ -188,6 +270,10 @@ def _expand_venues_nav(nav: Any, files: list[Path]) -> Any:
     if nav == f"{GUIDES_DIR}/":
         return [f"{GUIDES_DIR}/index.md", *(guide_source(path.stem) for path in files)]
     return nav
+
+
+def _reader(file: File) -> Callable[[], bytes]:
+    return lambda: file.content_bytes
 
 
 def _put(files: Files, file: File) -> None:
@@ -212,7 +298,7 @@ def _fix_vendor_markup(html: str, where: str) -> str:
         raise PluginError(str(error)) from None
 
 
-def _site_config(config: KeyguideConfig) -> SiteConfig:
+def _site_config(config: KeyguideConfig, *, checker_allowed: bool, checker_refusal: str) -> SiteConfig:
     product = config.product
     return SiteConfig(
         product=None
@@ -225,4 +311,6 @@ def _site_config(config: KeyguideConfig) -> SiteConfig:
             url=product.url,
         ),
         stale_after_days=config.stale_after_days,
+        checker_allowed=checker_allowed,
+        checker_refusal=checker_refusal,
     )

@@ -26,4 +26,8 @@ class SiteConfig:
     # How long the page waits for the checker to start before it says why it may not (a policy blocking
     # WebAssembly never answers). Every checker form and the error lookup read it from their markup.
     checker_timeout_ms: int = 20000
+    # False when the site is published where other sites share its origin (see keyguide/browser/origin.py):
+    # the checker then does not start, and shows `checker_refusal` (reader-facing, one paragraph) instead.
+    checker_allowed: bool = True
+    checker_refusal: str = ""
     extra: dict[str, str] = field(default_factory=dict)

@@ -29,14 +29,22 @@ def copy_project(tmp_path: Path) -> Path:
     return copy
 
 
-def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` of `project` into `site_dir`, as `make build` runs it."""
+def build_site(project: Path, site_dir: Path, *, test_hook: bool = True) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of `project` into `site_dir`, as `make build` runs it.
+
+    `test_hook`: a test build (KEYGUIDE_TEST_HOOK=1), whose pages load the browser tests' hook before
+    checker.js; False builds exactly what `make build` publishes.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "KEYGUIDE_TEST_HOOK"}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    if test_hook:
+        env["KEYGUIDE_TEST_HOOK"] = "1"
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=project,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env=env,
         check=False,
     )
 

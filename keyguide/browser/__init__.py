@@ -1,34 +1,61 @@
-"""Browser side of the build: self-hosted Pyodide, the checker wheel, the page security policy, and the
-accessibility fixes of vendor markup.
+"""Browser side of the build: self-hosted Pyodide, the checker wheel, the page security policy, Subresource
+Integrity, the theme's pinned assets, and the accessibility fixes of vendor markup.
 
-The MkDocs plugin calls `BrowserAssets` from three events and `fix_vendor_markup` on every page before
-`BrowserAssets.secure_html`; everything here is engine-independent.
+The MkDocs plugin calls `BrowserAssets` from its events and `fix_vendor_markup` on every page before
+`BrowserAssets.secure_html`; everything here is engine-independent (a Jinja environment and a template
+context are all it needs from the engine).
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import jinja2
+
+from .integrity import add_integrity, sri_digest
 from .markup import VendorMarkupError, fix_vendor_markup
-from .policy import PolicyError, add_referrer_policy, headers_file, inline_script_hashes, secure_page
+from .origin import OriginDecision, checker_origin
+from .policy import PolicyError, add_dev_banner, content_security_policy, headers_file, script_hash, secure_page
+from .policy import worker_source as _worker_source
 from .runtime import FILES, BrowserAssetsError, RuntimeFiles
+from .scan import scan_page
+from .theme import AllowedScripts, ThemeScripts, template_scripts, verify_theme
 from .wheel import Wheel, build_wheel, project_version
 
 __all__ = [
     "FILES",
     "RUNTIME_URI",
+    "TEST_HOOK_ENV",
+    "TEST_HOOK_URI",
+    "AllowedScripts",
     "BrowserAssets",
     "BrowserAssetsError",
+    "OriginDecision",
     "PolicyError",
     "VendorMarkupError",
     "Wheel",
+    "checker_origin",
     "fix_vendor_markup",
+    "test_hook_requested",
 ]
 
 ASSETS_DIR = "assets/keyguide"
-# What checker.js reads to find the wheel (its name carries the version; the hash busts stale caches).
+# What checker.js reads to find the wheel (its name carries the version; the hash busts stale caches and
+# lets the page check the bytes before it unpacks them).
 RUNTIME_URI = f"{ASSETS_DIR}/runtime.json"
+# The browser tests' hook: published, and loaded by pages right before checker.js, only when the build runs
+# with KEYGUIDE_TEST_HOOK=1 (tests/sitekit.py sets it). Production builds neither ship nor load it.
+TEST_HOOK_URI = f"{ASSETS_DIR}/test-hook.js"
+TEST_HOOK_ENV = "KEYGUIDE_TEST_HOOK"
+
+
+def test_hook_requested(environ: Mapping[str, str] = os.environ) -> bool:
+    return environ.get(TEST_HOOK_ENV, "") == "1"
 
 
 class BrowserAssets:
@@ -36,12 +63,23 @@ class BrowserAssets:
 
     Args:
         root: The project directory: holds `checker/`, `pyproject.toml` and `node_modules/` (from `npm ci`).
+        site_url: Where the site is published (mkdocs.yml `site_url`); None if not set.
+        serving: Pages are for `mkdocs serve` (development policy and banner).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, site_url: str | None = None, serving: bool = False) -> None:
         self.root = root
+        self.site_url = site_url
+        self.serving = serving
+        self.site_path = (urlsplit(site_url).path or "/") if site_url else "/"
+        if not self.site_path.endswith("/"):
+            self.site_path += "/"
         self.runtime = RuntimeFiles(root)
+        self.theme = ThemeScripts(())
+        self.worker = "'self'"
         self._script_hashes: set[str] = set()
+        self._published: Mapping[str, Callable[[], bytes]] = {}
+        self._digests: dict[str, str | None] = {}
 
     def static_files(self) -> dict[str, bytes]:
         """Files to publish, by site-relative URI (Pyodide runtime, checker wheel, runtime.json).
@@ -63,18 +101,78 @@ class BrowserAssets:
         """The checker package as a wheel, rebuilt from `checker/` (reproducible bytes)."""
         return build_wheel(self.root / "checker", project_version(self.root))
 
-    def secure_html(self, html: str, *, serving: bool) -> str:
-        """The page with its Content-Security-Policy meta tag first in <head>.
+    def use_site_files(
+        self,
+        published: Mapping[str, Callable[[], bytes]],
+        *,
+        theme_dirs: Sequence[Path],
+        theme_assets: Iterable[str],
+        starts_worker: bool,
+    ) -> None:
+        """Take the build's final file list: check the theme against its manifest and learn its scripts.
 
-        Under `mkdocs serve` only the referrer policy is added: the live-reload script is inline and
-        differs per page load, so a policy would block it. The page's markup is otherwise left as it is.
+        Args:
+            published: Every file the site publishes, by site URI, with a way to read its bytes.
+            theme_dirs: The theme's template directories, in the order the engine searches them.
+            theme_assets: URIs of the JavaScript and CSS files that come from the theme.
+            starts_worker: The theme's search runs (it starts the search worker).
+
+        Raises:
+            BrowserAssetsError: The theme differs from theme-manifest.json (the message names the file).
         """
-        if serving:
-            return add_referrer_policy(html)
-        hashes = inline_script_hashes(html)
+        scripts = template_scripts(theme_dirs)
+        manifest = verify_theme(published, theme_assets, theme_dirs, scripts)
+        self.theme = ThemeScripts(scripts)
+        self.worker = _worker_source(self.site_url, manifest.worker if starts_worker else None)
+        self._published = published
+        self._digests = {}
+
+    def allowed_scripts(self, env: jinja2.Environment, context: Mapping[str, Any]) -> AllowedScripts:
+        """The theme's inline scripts as the page with this template context carries them."""
+        return self.theme.allowed(env, context)
+
+    def secure_html(self, html: str, *, where: str, page_dir: str, allowed: AllowedScripts) -> str:
+        """The page with Subresource Integrity on its loads and its policy meta tags first in <head>.
+
+        Args:
+            where: The page, as errors name it (its source file or template).
+            page_dir: The page's directory in the site, to resolve its relative URLs.
+            allowed: The theme's inline scripts for this page (`allowed_scripts`).
+
+        Raises:
+            PolicyError: The page has an inline script the theme does not write, an event-handler attribute,
+                a `javascript:` URL or a meta refresh, or loads a file the site does not publish.
+        """
+        scan = scan_page(html)
+        problems = list(scan.hazards)
+        hashes = []
+        for script in scan.inline_scripts:
+            if not allowed.allows(script):
+                problems.append(f"an inline <script> the theme does not write: {_excerpt(script.text)}")
+            elif script.executable and (source := script_hash(script.text)) not in hashes:
+                hashes.append(source)
+        if problems:
+            raise PolicyError(f"{where}: " + "; ".join(problems) + " — pages may run only the theme's own scripts")
+        try:
+            html = add_integrity(html, scan.loads, page_dir, self._digest, site_path=self.site_path)
+        except PolicyError as error:
+            raise PolicyError(f"{where}: {error}") from None
+        if self.serving:
+            return add_dev_banner(secure_page(html, content_security_policy((), worker=self.worker, serving=True)))
         self._script_hashes.update(hashes)
-        return secure_page(html, hashes)
+        return secure_page(html, content_security_policy(hashes, worker=self.worker))
+
+    def _digest(self, uri: str) -> str | None:
+        if uri not in self._digests:
+            reader = self._published.get(uri)
+            self._digests[uri] = None if reader is None else sri_digest(reader())
+        return self._digests[uri]
 
     def extra_site_files(self) -> dict[str, str]:
         """Files for the site root that are not pages, e.g. `_headers` for hosts that honour one."""
-        return {"_headers": headers_file(self._script_hashes)}
+        return {"_headers": headers_file(self._script_hashes, worker=self.worker)}
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[:limit] + "…")

@@ -1,24 +1,44 @@
-"""`python -m keyguide.browser manifest`: rewrite pyodide-manifest.json from node_modules after a version bump.
+"""Rewrite a manifest after a deliberate version bump; review the diff: a manifest is what the build trusts.
 
-Review the diff: the manifest is what the build trusts.
+python -m keyguide.browser manifest         # pyodide-manifest.json from node_modules/pyodide
+python -m keyguide.browser theme-manifest   # theme-manifest.json from the installed mkdocs-material
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
+import re
 import sys
 from pathlib import Path
 
 from .runtime import MANIFEST_PATH, manifest_for
+from .theme import MANIFEST_PATH as THEME_MANIFEST_PATH
+from .theme import theme_manifest_for
+
+USAGE = "usage: python -m keyguide.browser manifest|theme-manifest"
+# Material names its search worker in base.html's __config block; the policy allows exactly that file.
+_WORKER = re.compile(r'"search":\s*"(assets/javascripts/workers/[^"]+)"')
+
+
+def material_templates() -> Path:
+    return Path(str(importlib.resources.files("material") / "templates"))
 
 
 def main(argv: list[str]) -> int:
-    if argv != ["manifest"]:
-        print("usage: python -m keyguide.browser manifest", file=sys.stderr)
+    if argv == ["manifest"]:
+        manifest = manifest_for(Path.cwd())
+        path = MANIFEST_PATH
+    elif argv == ["theme-manifest"]:
+        templates = material_templates()
+        match = _WORKER.search((templates / "base.html").read_text(encoding="utf-8"))
+        manifest = theme_manifest_for(templates, match.group(1) if match else None)
+        path = THEME_MANIFEST_PATH
+    else:
+        print(USAGE, file=sys.stderr)
         return 2
-    manifest = manifest_for(Path.cwd())
-    MANIFEST_PATH.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {MANIFEST_PATH} for {manifest['package']} {manifest['version']}")
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path} for {manifest['package']} {manifest['version']}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from keyguide.browser.policy import DEV_BANNER_CLASS
+
 from sitekit import copy_project
 
-BROKEN_LINE = (
-    "venues/kraken-spot.yaml:{line}: permissions[0].state: expected one of 'required', 'optional', 'never', "
-    "got 'requried' — did you mean 'required'?"
-)
+# A misspelt field name: a problem whatever the venue model's vocabulary is at the time.
+BROKEN_LINE = "venues/kraken-spot.yaml:{line}: permissions[0].lable: unknown field 'lable' — did you mean 'label'?"
 
 
 def _free_port() -> int:
@@ -102,8 +103,9 @@ def test_broken_venue_shows_errors_and_server_survives(server: Served) -> None:
     venue = server.project / "venues" / "kraken-spot.yaml"
     original = venue.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
-    index = next(i for i, line in enumerate(lines) if line.strip() == "state: required")
-    lines[index] = lines[index].replace("required", "requried")
+    start = next(i for i, line in enumerate(lines) if line.startswith("permissions:"))
+    index = next(i for i, line in enumerate(lines) if i > start and line.strip().startswith("label:"))
+    lines[index] = lines[index].replace("label:", "lable:")
     venue.write_text("".join(lines), encoding="utf-8")
 
     expected = BROKEN_LINE.format(line=index + 1)
@@ -123,7 +125,7 @@ def test_other_venues_still_report_lost_anchors_while_one_is_broken(server: Serv
     """Only the broken venue's anchors are spared: an anchor a valid venue drops is still reported under serve."""
     venues = server.project / "venues"
     for name, old, new in [
-        ("kraken-spot", "state: required", "state: requried"),  # broken: its anchors are not built
+        ("kraken-spot", "    label: Query\n", "    lable: Query\n"),  # broken: its anchors are not built
         ("binance", "- id: which-key-type", "- id: key-type"),  # valid: its old anchor is lost
     ]:
         path = venues / f"{name}.yaml"
@@ -134,3 +136,20 @@ def test_other_venues_still_report_lost_anchors_while_one_is_broken(server: Serv
     server.wait_for_line("new anchor(s) not in anchors.txt")  # logged after every lost anchor of that build
     gone = [line for line in server.stop().splitlines() if "is gone" in line]
     assert gone and all("/venues/binance/#which-key-type" in line for line in gone)
+
+
+def test_served_pages_say_they_are_a_development_server_and_let_live_reload_run(server: Served) -> None:
+    """Under serve: no hashes, 'unsafe-inline' for MkDocs' per-request live-reload script, and a banner."""
+    page = _wait_for(server.url, lambda page: "EAPI:Invalid nonce" in page)
+    policy_text = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert policy_text is not None
+    directives = {part.split()[0]: set(part.split()[1:]) for part in policy_text.group(1).split(";") if part.strip()}
+    assert directives["script-src"] == {"'self'", "'wasm-unsafe-eval'", "'unsafe-inline'"}
+    assert directives["connect-src"] == {"'self'"}  # the live-reload poll goes to the same server
+    assert directives["default-src"] == {"'none'"} and directives["base-uri"] == {"'none'"}
+    # MkDocs' live-reload script is inline, after the page's own, with an epoch and a request id in its text.
+    assert re.search(r"<script>\s*var livereload = function\(epoch, requestId\)", page)
+    body = re.search(r"<body\b[^>]*>(.{0,400})", page, re.DOTALL)
+    assert body is not None
+    assert body.group(1).startswith(f'<div class="{DEV_BANNER_CLASS}" role="note"')
+    assert "Development server" in body.group(1) and "protections differ" in body.group(1)

@@ -1,4 +1,4 @@
-"""The build side of the browser runtime: pinned Pyodide, the checker wheel, the page policy (no browser)."""
+"""The build side of the browser runtime: pinned Pyodide and the checker wheel (no browser)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from keyguide.browser import BrowserAssets, BrowserAssetsError
-from keyguide.browser.policy import PolicyError, content_security_policy, inline_script_hashes, secure_page
 from keyguide.browser.runtime import FILES, MANIFEST_PATH, RuntimeFiles, load_manifest
 from keyguide.browser.wheel import build_wheel
 
@@ -117,64 +116,3 @@ def test_wheel_is_reproducible_and_installs(tmp_path: Path) -> None:
         for name in [n for n in sys.modules if n == "checker" or n.startswith("checker.")]:
             del sys.modules[name]
         sys.modules.update(saved)
-
-
-PAGE = """<!doctype html><html><head>
-<meta charset="utf-8"><title>t</title>
-<script>var a = 1;\r\n</script>
-<script id="__config" type="application/json">{"base": ".."}</script>
-<script src="x.js"></script>
-<script type="module">import "./m.js";</script>
-<script>var a = 1;\n</script>
-</head><body></body></html>"""
-
-
-def test_inline_scripts_are_hashed_as_the_browser_sees_them() -> None:
-    def sha(text: str) -> str:
-        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-
-    # CR LF becomes LF before hashing (so the two identical scripts share one hash); JSON data and
-    # scripts with src need none.
-    assert inline_script_hashes(PAGE) == [sha("var a = 1;\n"), sha('import "./m.js";')]
-
-
-def test_policy_goes_first_in_head_once() -> None:
-    page = secure_page(PAGE)
-    head = page.split("<title>")[0]
-    assert head.index('<meta http-equiv="Content-Security-Policy"') == head.index('<meta charset="utf-8">') + 22
-    assert '<meta name="referrer" content="no-referrer">' in head
-    with pytest.raises(PolicyError):
-        secure_page(page)
-    with pytest.raises(PolicyError, match="no <head>"):
-        secure_page("<p>fragment</p>")
-
-
-def test_policy_directives() -> None:
-    policy = content_security_policy(["'sha256-abc'"])
-    directives = dict(d.split(" ", 1) for d in policy.split("; "))
-    assert directives["default-src"] == "'none'"
-    assert directives["script-src"] == "'self' 'wasm-unsafe-eval' 'sha256-abc'"
-    assert directives["connect-src"] == "'self'" and directives["form-action"] == "'none'"
-    assert "unsafe-eval'" not in policy.replace("wasm-unsafe-eval", "")
-    assert "frame-ancestors" not in policy  # meta tags ignore it
-    assert "frame-ancestors 'none'" in content_security_policy([], header=True)
-
-
-def test_serving_skips_the_policy_and_headers_collect_every_hash() -> None:
-    assets = BrowserAssets(ROOT)
-    assert "Content-Security-Policy" not in assets.secure_html(PAGE, serving=True)
-    assets.secure_html(PAGE, serving=False)
-    headers = assets.extra_site_files()["_headers"]
-    assert headers.startswith("# Generated") and "\n/*\n  Content-Security-Policy: default-src 'none';" in headers
-    for hash_source in inline_script_hashes(PAGE):
-        assert hash_source in headers
-    assert "  X-Content-Type-Options: nosniff\n" in headers and "  Referrer-Policy: no-referrer\n" in headers
-
-
-def test_the_policy_step_leaves_vendor_markup_to_its_own_step() -> None:
-    """Accessibility fixes are markup.py's step, which the plugin runs before this one (tests/keyguide/browser/)."""
-    dialog = '<div class="md-search" data-md-component="search" role="dialog">'
-    html = f"<html><head></head><body>{dialog}</div></body></html>"
-    assets = BrowserAssets(ROOT)
-    for serving in (True, False):
-        assert dialog in assets.secure_html(html, serving=serving)
