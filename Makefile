@@ -9,11 +9,19 @@ NPM_STAMP := node_modules/.keyguide-installed
 export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build test bench check lint clean
+PIP    := $(PY) -m pip install -q --disable-pip-version-check
+# `make lock` resolves for the machines the project runs on: Debian x86-64, Python 3.11.5 and later.
+LOCK_TARGET := --python-version 3.11.5 --python-platform x86_64-unknown-linux-gnu
 
+.PHONY: serve build test bench check lint lock clean
+
+# Every Python package comes from requirements.lock, checked against its SHA-256 (--require-hashes: pip
+# refuses anything unpinned or unhashed). Then the project itself, with no dependencies of its own to fetch
+# and no build isolation (the build backend was just installed from the lock).
 $(STAMP): pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+	$(PIP) --require-hashes --no-deps -r requirements.lock
+	$(PIP) --no-deps --no-build-isolation -e .
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -44,6 +52,10 @@ test: $(STAMP) $(NPM_STAMP) chromium lint  ## run every test
 bench: $(STAMP) $(NPM_STAMP) chromium  ## print build-time and in-browser figures
 	$(PY) bench/run.py
 	$(PY) bench/browser.py
+
+lock: $(STAMP)  ## re-resolve requirements.lock after editing pyproject.toml's pins; review the diff
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra lock --generate-hashes $(LOCK_TARGET) \
+		--quiet -o requirements.lock
 
 clean:
 	rm -rf site .venv .pytest_cache .mypy_cache node_modules
