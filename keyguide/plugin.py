@@ -158,10 +158,11 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         return banner + "    ```\n\n" + markdown
 
     def _secure(self, html: str, where: str, page_dir: str) -> str:
+        allowed = self.allowed_scripts.pop(where, None)
+        if allowed is None:  # no template context seen for it: nothing inline can be vouched for
+            allowed = AllowedScripts(frozenset(), frozenset())
         try:
-            return self.browser.secure_html(
-                html, where=where, page_dir=page_dir, allowed=self.allowed_scripts.pop(where)
-            )
+            return self.browser.secure_html(html, where=where, page_dir=page_dir, allowed=allowed)
         except PolicyError as error:
             raise PluginError(str(error)) from None
 
