@@ -206,3 +206,11 @@ def test_markup_in_a_page_stops_the_build_naming_the_page(tmp_path: Path, markup
 def test_mkdocs_yml_site_url_is_the_one_the_tests_expect() -> None:
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", config["site_url"])
+
+
+def test_runtime_json_names_the_published_wheel_by_its_digest(built_site: Path) -> None:
+    """The page checks the wheel against this digest before unpacking it (checker.js)."""
+    runtime = json.loads((built_site / "assets/keyguide/runtime.json").read_text(encoding="utf-8"))
+    wheel = (built_site / "assets/keyguide" / runtime["wheel"]).read_bytes()
+    assert re.fullmatch(r"keyguide_checker-[\w.]+-py3-none-any\.whl", runtime["wheel"])
+    assert hashlib.sha256(wheel).hexdigest() == runtime["sha256"]
