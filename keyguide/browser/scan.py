@@ -38,7 +38,7 @@ JAVASCRIPT_TYPES = frozenset(
     }
 )
 # Attributes whose value the browser may follow as a URL (a `javascript:` URL there is script).
-_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcdoc"})
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
 _SCRIPT_OPEN = re.compile(r"<script(?=[\s/>])", re.IGNORECASE)
 _SCHEME_NOISE = re.compile(r"[\x00-\x20]+")
 
