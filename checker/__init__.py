@@ -1,10 +1,12 @@
 """keyguide's credential checker: standard library only, no I/O, the same under CPython and Pyodide."""
 
+from checker.audit import AUDITS, Audit, audit_for, audit_response
 from checker.browser import dispatch, handle, prepare_request
 from checker.diagnose import diagnose_credentials
 from checker.errors import ErrorMatch, SignatureComparison, compare_signature, extract_values, match_error
 from checker.findings import Diagnosis, Finding, Severity, describe_char
 from checker.formats import Violation, describe_format, format_violations, matches_format
+from checker.keyfacts import KeyFacts
 from checker.rules import (
     MAX_LENGTH,
     CheckerInputError,
@@ -12,11 +14,13 @@ from checker.rules import (
     ErrorEntry,
     Example,
     Format,
+    KeyInfo,
     Length,
     Request,
     Rules,
     RulesError,
     Signing,
+    UseCase,
     Venue,
     fill_request,
     load_rules,
@@ -26,8 +30,10 @@ from checker.schemes import SCHEMES, Scheme, SignContext, Signed, Signer, format
 from checker.signing import SelfTest, SigningRefused, SignResult, run_selftest, sign_request, signatures_equal
 
 __all__ = [
+    "AUDITS",
     "MAX_LENGTH",
     "SCHEMES",
+    "Audit",
     "CheckerInputError",
     "Credential",
     "Diagnosis",
@@ -36,6 +42,8 @@ __all__ = [
     "Example",
     "Finding",
     "Format",
+    "KeyFacts",
+    "KeyInfo",
     "Length",
     "Request",
     "Rules",
@@ -50,8 +58,11 @@ __all__ = [
     "SignatureComparison",
     "SigningRefused",
     "Signing",
+    "UseCase",
     "Venue",
     "Violation",
+    "audit_for",
+    "audit_response",
     "compare_signature",
     "describe_char",
     "describe_format",

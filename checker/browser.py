@@ -11,15 +11,19 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
+from checker.audit import audit_for, audit_response
 from checker.diagnose import diagnose_credentials, misplaced
 from checker.errors import compare_signature, match_error
 from checker.findings import Finding
-from checker.rules import TRIM, CheckerInputError, Rules, Venue, fill_request, load_rules, parse_request
+from checker.rules import TRIM, CheckerInputError, Request, Rules, Venue, fill_request, load_rules, parse_request
 from checker.schemes import scheme_for
 from checker.signing import SigningRefused, run_selftest, sign_request
 
 _JSON = TypeVar("_JSON")
-OPERATIONS = ("diagnose", "prepare", "sign", "selftest", "match_error", "compare")
+OPERATIONS = ("diagnose", "prepare", "sign", "selftest", "match_error", "compare", "audit")
+# Which of a venue's requests `prepare`, `sign` and `compare` work on: the harmless test request, or the
+# key-information request whose answer the key audit reads.
+REQUEST_KINDS = ("test", "key_info")
 
 
 class NotSigned(CheckerInputError):
@@ -78,7 +82,9 @@ def _credentials(payload: Mapping[str, Any]) -> dict[str, str | None]:
 
 def _finding(venue: Venue, finding: Finding) -> dict[str, Any]:
     result = finding.to_dict()
-    result["link"] = f"{venue.guide_url}#{finding.anchor}" if finding.anchor else None
+    # A finding about another venue (a paste of its answer) links to that venue's guide.
+    guide = finding.guide if finding.guide is not None else venue.guide_url
+    result["link"] = f"{guide}#{finding.anchor}" if finding.anchor else finding.guide
     return result
 
 
@@ -88,17 +94,27 @@ def _diagnose(rules: Rules, venue_id: str, credentials: Mapping[str, str | None]
     return {"ok": diagnosis.ok, "findings": [_finding(venue, f) for f in diagnosis.findings]}
 
 
-def prepare_request(rules: Rules, venue_id: str, now_ms: int | None, values: Mapping[str, str]) -> dict[str, Any]:
-    """The venue's test request with a fresh nonce/timestamp for `now_ms`, or with the values the reader typed.
+def _template(venue: Venue, request_kind: str) -> Request:
+    """The venue's request of this kind, placeholders unfilled."""
+    if request_kind == "key_info":
+        return audit_for(venue)[0].request
+    template = venue.signing.test_request if venue.signing is not None else None
+    if template is None:
+        raise CheckerInputError(f"{venue.name}: the rules carry no test request")
+    return template
+
+
+def prepare_request(
+    rules: Rules, venue_id: str, now_ms: int | None, values: Mapping[str, str], request_kind: str = "test"
+) -> dict[str, Any]:
+    """The venue's test (or key-information) request with a fresh nonce/timestamp for `now_ms`, or with the
+    values the reader typed.
 
     Returns the filled fields by name (method, path, query, body and the signed fields the request carries).
     """
     venue = rules.venue(venue_id)
     scheme = scheme_for(venue)
-    assert venue.signing is not None  # scheme_for refuses a venue without one
-    template = venue.signing.test_request
-    if template is None:
-        raise CheckerInputError(f"{venue.name}: the rules carry no test request")
+    template = _template(venue, request_kind)
     fresh = scheme.fresh_values(now_ms) if now_ms is not None else {}
     given = {**fresh, **{name: value for name, value in values.items() if value}}
     recv_window = given.get("recv_window", template.recv_window)
@@ -118,6 +134,13 @@ def _now_ms(payload: Mapping[str, Any]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise CheckerInputError("now_ms: expected milliseconds since 1970 as a number")
     return int(value)
+
+
+def _request_kind(payload: Mapping[str, Any]) -> str:
+    value = payload.get("request_kind", "test")
+    if value not in REQUEST_KINDS:
+        raise CheckerInputError(f"request_kind: expected one of {', '.join(repr(k) for k in REQUEST_KINDS)}")
+    return str(value)
 
 
 def _values(payload: Mapping[str, Any]) -> dict[str, str]:
@@ -171,8 +194,18 @@ def _sign(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
             "above). Signing it could show a secret where this page shows your key.",
             findings,
         )
+    request_kind = _request_kind(payload)
+    base_url = audit_for(venue)[0].base_url if request_kind == "key_info" else None
+    if payload.get("request") is None and request_kind == "key_info":
+        # The page may ask for the key check in one step: the key-information request, filled for now_ms.
+        now_ms = _now_ms(payload)
+        if now_ms is None:
+            raise CheckerInputError("request or now_ms: one is required to sign the key-information request")
+        request = parse_request(prepare_request(rules, venue_id, now_ms, {}, request_kind)["fields"])
+    else:
+        request = parse_request(payload.get("request"))
     try:
-        result = sign_request(rules, venue_id, credentials, parse_request(payload.get("request")))
+        result = sign_request(rules, venue_id, credentials, request, base_url=base_url)
     except SigningRefused as error:
         raise NotSigned(str(error), findings) from None
     return redact({**result.to_dict(), "findings": findings}, _secrets(venue, credentials))
@@ -192,13 +225,28 @@ def _compare(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
     return redact({**comparison, **signed}, _secrets(venue, _credentials(payload)))
 
 
+def _audit(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Read the pasted answer of the venue's key-information request: what the key can do, never a value of it."""
+    venue = rules.venue(_text(payload, "venue"))
+    diagnosis = audit_response(
+        rules,
+        venue.id,
+        _text(payload, "response"),
+        use_case=_optional_text(payload, "use_case") or None,
+        now_ms=_now_ms(payload),
+    )
+    return {"ok": diagnosis.ok, "findings": [_finding(venue, f) for f in diagnosis.findings]}
+
+
 def dispatch(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Run one operation; raise `CheckerInputError` for malformed input."""
     op = payload.get("op")
     if op == "diagnose":
         return _diagnose(rules, _text(payload, "venue"), _credentials(payload))
     if op == "prepare":
-        return prepare_request(rules, _text(payload, "venue"), _now_ms(payload), _values(payload))
+        return prepare_request(
+            rules, _text(payload, "venue"), _now_ms(payload), _values(payload), _request_kind(payload)
+        )
     if op == "sign":
         return _sign(rules, payload)
     if op == "selftest":
@@ -213,6 +261,8 @@ def dispatch(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
         return {"matches": [m.to_dict() for m in matches]}
     if op == "compare":
         return _compare(rules, payload)
+    if op == "audit":
+        return _audit(rules, payload)
     raise CheckerInputError(f"op: expected one of {', '.join(repr(o) for o in OPERATIONS)}, got {op!r}")
 
 

@@ -31,7 +31,8 @@ MISSING_RULES = (
 def _parse_args(argv: Sequence[str] | None, with_rules_option: bool) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m checker",
-        description="Check exchange API credentials and sign requests offline. Reads one JSON object on stdin.",
+        description="Check exchange API credentials, sign requests and audit what a key can do, offline. Reads one "
+        "JSON object on stdin.",
     )
     parser.add_argument("command", choices=COMMANDS)
     if with_rules_option:

@@ -26,9 +26,10 @@ _CONTROL_NAMES = {
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem (or note) about one credential field.
+    """One problem (or note) about one input field (a credential, or the key audit's pasted answer).
 
-    The message names a position and a code point, never the value or any run of it.
+    The message names a position and a code point, never the value or any run of it. `anchor` is on the guide of
+    the venue being checked, unless `guide` names another venue's guide (site-relative, "venues/binance/").
     """
 
     code: str
@@ -38,6 +39,7 @@ class Finding:
     message: str
     hint: str
     anchor: str | None
+    guide: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from checker.vocab import ALPHABETS, CASES, COMPARES, CREDENTIAL_ROLES, ERROR_KINDS, SECRET_ROLES
+from checker.vocab import ALPHABETS, CASES, COMPARES, CREDENTIAL_ROLES, ERROR_KINDS, SECRET_ROLES, USE_KINDS
 
 # No credential is longer; anything over it is reported and never analysed or signed.
 MAX_LENGTH = 16384
@@ -100,6 +100,31 @@ class Signing:
 
 
 @dataclass(frozen=True)
+class KeyInfo:
+    """A venue's key-information request: the signed request whose answer says what the key may do.
+
+    `audit` names the reader of the answer (checker.audit.AUDITS); `base_url` is set when the request goes to
+    another host than the signing base URL; `unbound_ip` (what the venue does to a key bound to no IP address)
+    and `revoke` (how to delete a key) are Markdown.
+    """
+
+    audit: str
+    request: Request
+    revoke: str
+    base_url: str | None = None
+    unbound_ip: str = ""
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """What a reader wants the key for; `kind` (checker.vocab.USE_KINDS) is what the key audit judges."""
+
+    id: str
+    title: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class ErrorEntry:
     code: str
     id: str
@@ -121,6 +146,11 @@ class Venue:
     # signing example is: the build knows the site's layout, the checker only links to it.
     guide_url: str = ""
     example_url: str = ""
+    key_info: KeyInfo | None = None
+    use_cases: tuple[UseCase, ...] = ()
+
+    def use_case(self, use_case_id: str) -> UseCase | None:
+        return next((u for u in self.use_cases if u.id == use_case_id), None)
 
     def credential(self, field_id: str) -> Credential | None:
         return next((c for c in self.credentials if c.id == field_id), None)
@@ -282,6 +312,28 @@ def _load_signing(data: Mapping[str, Any], where: str) -> Signing:
     )
 
 
+def _load_key_info(data: Any, where: str) -> KeyInfo:
+    if not isinstance(data, dict):
+        raise RulesError(f"{where}: expected an object, got {type(data).__name__}")
+    return KeyInfo(
+        audit=_get(data, "audit", where, str),
+        request=parse_request(_get(data, "request", where, dict), f"{where}.request"),
+        revoke=_get(data, "revoke", where, str),
+        base_url=_get(data, "base_url", where, str, None) or None,
+        unbound_ip=_get(data, "unbound_ip", where, str, ""),
+    )
+
+
+def _load_use_case(data: Any, where: str) -> UseCase:
+    if not isinstance(data, dict):
+        raise RulesError(f"{where}: expected an object, got {type(data).__name__}")
+    return UseCase(
+        id=_get(data, "id", where, str),
+        title=_get(data, "title", where, str),
+        kind=_choice(_get(data, "kind", where, str), USE_KINDS, f"{where}.kind"),
+    )
+
+
 def _load_error(data: Any, where: str) -> ErrorEntry:
     if not isinstance(data, dict):
         raise RulesError(f"{where}: expected an object, got {type(data).__name__}")
@@ -317,6 +369,7 @@ def _load_venue(key: str, data: Any) -> Venue:
         seen.add(credential.id)
         roles.add(credential.role)
     signing = data.get("signing")
+    key_info = data.get("key_info")
     return Venue(
         id=venue_id,
         name=_get(data, "name", where, str),
@@ -328,6 +381,11 @@ def _load_venue(key: str, data: Any) -> Venue:
         ),
         guide_url=_get(data, "guide_url", where, str, ""),
         example_url=_get(data, "example_url", where, str, ""),
+        key_info=None if key_info is None else _load_key_info(key_info, f"{where}.key_info"),
+        use_cases=tuple(
+            _load_use_case(item, f"{where}.use_cases[{index}]")
+            for index, item in enumerate(_get(data, "use_cases", where, list, []))
+        ),
     )
 
 

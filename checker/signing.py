@@ -120,11 +120,19 @@ def _key_material(venue: Venue, decoding: str, values: Mapping[str, str]) -> byt
         ) from None
 
 
-def sign_request(rules: Rules, venue_id: str, credentials: Mapping[str, str | None], request: Request) -> SignResult:
+def sign_request(
+    rules: Rules,
+    venue_id: str,
+    credentials: Mapping[str, str | None],
+    request: Request,
+    *,
+    base_url: str | None = None,
+) -> SignResult:
     """Sign `request` as the venue's scheme does.
 
     Credentials are keyed by the venue's credential ids. Values are used with outer ASCII whitespace trimmed
     (the one normalisation the diagnosis also applies and reports); everything else is signed exactly as given.
+    `base_url` sends the request to another host than the venue's signing base URL (its key-information service).
     """
     venue = rules.venue(venue_id)
     scheme = scheme_for(venue)
@@ -144,7 +152,7 @@ def sign_request(rules: Rules, venue_id: str, credentials: Mapping[str, str | No
             send_body = f"{send_body}&{param}"
         else:
             send_query = f"{send_query}&{param}" if send_query else param
-    url = venue.signing.base_url.rstrip("/") + request.path + (f"?{send_query}" if send_query else "")
+    url = (base_url or venue.signing.base_url).rstrip("/") + request.path + (f"?{send_query}" if send_query else "")
     return SignResult(
         signature=signed.signature,
         headers=signed.headers,

@@ -12,8 +12,10 @@ from typing import Any
 from .anchors import SIGNING_EXAMPLE_ID, guide_url
 from .model import Venue
 
-# The checker needs the rules to diagnose and sign, and the errors to link findings to anchors.
+# The checker needs the rules to diagnose and sign, the errors to link findings to anchors, and for the key
+# audit the key-information request and what each use case is for.
 _ERROR_FIELDS = {"code", "id", "kind", "message", "aliases", "cause", "fix"}
+_USE_CASE_FIELDS = {"id", "title", "kind"}
 
 
 def venue_rules(venue: Venue) -> dict[str, Any]:
@@ -24,6 +26,8 @@ def venue_rules(venue: Venue) -> dict[str, Any]:
         "credentials": [c.model_dump(mode="json") for c in venue.credentials],
         "signing": venue.signing.model_dump(mode="json"),
         "errors": [e.model_dump(mode="json", include=_ERROR_FIELDS) for e in venue.errors],
+        "key_info": None if venue.key_info is None else venue.key_info.model_dump(mode="json"),
+        "use_cases": [u.model_dump(mode="json", include=_USE_CASE_FIELDS) for u in venue.use_cases],
         "guide_url": guide_url(venue.id),
         "example_url": f"{guide_url(venue.id)}#{SIGNING_EXAMPLE_ID}",
     }

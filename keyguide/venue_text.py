@@ -33,6 +33,9 @@ _LITERAL: frozenset[tuple[str, ...]] = frozenset(
         ("signing", "example", "request"),
         ("signing", "example", "signature"),
         ("signing", "example", "prehash"),
+        ("key_info", "audit"),
+        ("key_info", "request"),
+        ("key_info", "base_url"),
     }
 )
 
