@@ -65,8 +65,14 @@ ERROR_KINDS: Final = _frozen(
     }
 )
 
-# How a permission box of the venue's key form must be set.
-PERMISSION_STATES: Final = _frozen({"required": "Tick", "optional": "Optional", "never": "Never tick"})
+# How a permission box of the venue's key form is set for one use case. 'never' is for boxes no use case may
+# tick (withdrawals, transfers); 'off' for boxes this use case does not need.
+PERMISSION_STATES: Final = _frozen(
+    {"required": "Tick", "optional": "Optional", "off": "Leave off", "never": "Never tick"}
+)
+
+# What a key is for, as the key audit judges it: a trading key may trade; a read-only key must not.
+USE_KINDS: Final = _frozen({"trading": "places and cancels orders", "read_only": "only reads"})
 
 # Products a key can trade.
 PRODUCTS: Final = _frozen({"spot": "Spot", "margin": "Margin", "futures": "Futures", "options": "Options"})

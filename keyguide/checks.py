@@ -55,6 +55,8 @@ def page_anchors(venue: Venue) -> Iterator[tuple[Path, str]]:
         yield ("errors", index, "id"), error.id
     for index, faq in enumerate(venue.faq):
         yield ("faq", index, "id"), faq.id
+    for index, use_case in enumerate(venue.use_cases):
+        yield ("use_cases", index, "id"), use_case.id
     for key in ("notices", "notice_history"):
         for index, notice in enumerate(getattr(venue, key)):
             yield (key, index, "id"), notice.id
@@ -88,15 +90,10 @@ def _check_anchor_ids(venue: Venue) -> Iterator[Finding]:
 
 def _check_permissions(venue: Venue) -> Iterator[Finding]:
     for index, permission in enumerate(venue.permissions):
-        if permission.withdraw and permission.state != "never":
-            yield (
-                ("permissions", index, "state"),
-                f"a withdraw permission must be 'never', got {permission.state!r} — bots never need to withdraw",
-            )
-        elif not permission.withdraw and _WITHDRAW_WORDS.search(permission.label):
+        if not permission.withdraw and _WITHDRAW_WORDS.search(permission.label):
             yield (
                 ("permissions", index, "withdraw"),
-                f"label {permission.label!r} mentions withdrawal — set 'withdraw: true' and 'state: never'",
+                f"label {permission.label!r} mentions withdrawal — set 'withdraw: true' (no use case may tick it)",
             )
 
 
@@ -107,14 +104,42 @@ def _check_references(venue: Venue) -> Iterator[Finding]:
         if permission.id in seen:
             yield ("permissions", index, "id"), f"duplicate permission id {permission.id!r}"
         seen.add(permission.id)
-    never_ids = {p.id for p in venue.permissions if p.withdraw or p.state == "never"}
+    forbidden = {p.id for p in venue.permissions if p.forbidden}
+    choice_of = {p.id: p.choice for p in venue.permissions if p.choice}
     for index, use_case in enumerate(venue.use_cases):
-        for ref_index, ref in enumerate(use_case.permissions):
-            path: Path = ("use_cases", index, "permissions", ref_index)
-            if ref not in permission_ids:
-                yield path, f"unknown permission {ref!r}" + suggest(ref, permission_ids)
-            elif ref in never_ids:
-                yield path, f"permission {ref!r} must never be ticked — no use case may need it"
+        chosen: dict[str, str] = {}
+        listed: set[str] = set()
+        for key in ("required", "optional"):
+            for ref_index, ref in enumerate(getattr(use_case, key)):
+                path: Path = ("use_cases", index, key, ref_index)
+                if ref not in permission_ids:
+                    yield path, f"unknown permission {ref!r}" + suggest(ref, permission_ids)
+                elif ref in forbidden:
+                    yield path, f"permission {ref!r} must never be ticked — no use case may need it"
+                elif key == "optional" and ref in use_case.required:
+                    yield path, f"permission {ref!r} is already required by this use case"
+                elif ref in listed:
+                    yield path, f"permission {ref!r} is listed twice"
+                elif ref in choice_of and key == "optional":
+                    yield path, f"{ref!r} is an option of {choice_of[ref]!r}: a use case requires one option"
+                elif ref in choice_of and choice_of[ref] in chosen:
+                    yield (
+                        path,
+                        f"{ref!r} and {chosen[choice_of[ref]]!r} are options of {choice_of[ref]!r} — choose one",
+                    )
+                elif ref in choice_of:
+                    chosen[choice_of[ref]] = ref
+                listed.add(ref)
+        # Radio buttons always hold a value: the checklist must say which option to choose. A choice the
+        # use case names only with a wrong option has its problem reported above already.
+        named = {choice_of[ref] for ref in (*use_case.required, *use_case.optional) if ref in choice_of}
+        for choice in dict.fromkeys(choice_of.values()):
+            if choice not in named:
+                options = [p.id for p in venue.permissions if p.choice == choice and not p.forbidden]
+                yield (
+                    ("use_cases", index, "required"),
+                    f"no option of {choice!r} chosen — require one of " + ", ".join(map(repr, options)),
+                )
     codes: set[str] = set()
     for index, error in enumerate(venue.errors):
         if error.permission is not None and error.permission not in permission_ids:

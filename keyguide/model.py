@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     NoticeKind: TypeAlias = str
     ErrorKind: TypeAlias = str
     PermissionState: TypeAlias = str
+    UseKind: TypeAlias = str
     Product: TypeAlias = str
     SchemeId: TypeAlias = str
 else:
@@ -55,6 +56,7 @@ else:
     NoticeKind = _one_of(vocab.NOTICE_KINDS)
     ErrorKind = _one_of(vocab.ERROR_KINDS)
     PermissionState = _one_of(vocab.PERMISSION_STATES)
+    UseKind = _one_of(vocab.USE_KINDS)
     Product = _one_of(vocab.PRODUCTS)
     SchemeId = _one_of(SCHEMES)
 
@@ -115,19 +117,49 @@ class Permission(Strict):
     id: AnchorId = Field(description="Stable id of the permission, referenced by use cases and errors.")
     label: Text = Field(description="The permission's label exactly as the venue's UI shows it.")
     group: str = Field(default="", description="The UI group the checkbox sits in, if any.")
-    state: PermissionState = Field(description="'required' to tick, 'optional' per use case, 'never' to leave off.")
-    why: Text = Field(description="Why it must be on, may be on, or must stay off.")
+    why: Text = Field(description="What the permission allows, and why a use case needs it or none may.")
     withdraw: bool = Field(
         default=False,
-        description="True when this permission can move funds off the account; must be 'never'.",
+        description="True when this permission can move funds off the account; no use case may tick it.",
     )
+    never: bool = Field(
+        default=False,
+        description="True for a box no use case may tick (transfers, deposits, account changes); implied by withdraw.",
+    )
+    choice: str = Field(
+        default="",
+        description="For radio buttons: the label of the choice this option belongs to (e.g. 'API Key "
+        "Permissions'). Options with the same choice exclude each other; a use case picks one.",
+    )
+
+    @property
+    def forbidden(self) -> bool:
+        """True when no use case may tick this box."""
+        return self.withdraw or self.never
 
 
 class UseCase(Strict):
-    id: AnchorId = Field(description="Stable id of the use case.")
+    id: AnchorId = Field(description="Stable id of the use case; its checklist's anchor.")
     title: Text = Field(description="What the reader wants to do, e.g. 'Spot trading bot'.")
-    permissions: list[AnchorId] = Field(min_length=1, description="Ids of the permissions this use case needs.")
+    kind: UseKind = Field(
+        description="'trading' for a key that places orders, 'read_only' for one that must not; the key audit "
+        "checks a pasted key against it."
+    )
+    required: list[AnchorId] = Field(
+        min_length=1, description="Ids of the permissions this use case must tick (or choose)."
+    )
+    optional: list[AnchorId] = Field(
+        default_factory=list, description="Ids of permissions this use case may tick, each explained in notes."
+    )
     notes: str = Field(default="", description="Anything specific to this use case.")
+
+    def state(self, permission: Permission) -> str:
+        """How the box is set for this use case: a key of checker.vocab.PERMISSION_STATES."""
+        if permission.forbidden:
+            return "never"
+        if permission.id in self.required:
+            return "required"
+        return "optional" if permission.id in self.optional else "off"
 
 
 class LengthRange(Strict):
@@ -205,6 +237,25 @@ class Signing(Strict):
     example: SigningExample = Field(description="The venue's published signature example; the build reproduces it.")
 
 
+class KeyInfo(Strict):
+    """The venue's key-information endpoint: a signed request that answers what the signing key may do."""
+
+    audit: str = Field(
+        description="Id of the checker's reader for this venue's answer (checker/audit.py), which says whether "
+        "the key can withdraw or transfer, is bound to IP addresses, expires, trades or only reads."
+    )
+    request: SignRequest = Field(description="The signed request to send; placeholders as in test_request.")
+    base_url: Url | None = Field(
+        default=None, description="Where to send it, when not the signing base_url (another service host)."
+    )
+    unbound_ip: str = Field(
+        default="",
+        description="What the venue does to a key with no IP addresses bound (e.g. deletes it after 14 days "
+        "unused), in Markdown; shown with the audit's warning.",
+    )
+    revoke: Text = Field(description="How to delete a key at once, in Markdown: where to click on the venue.")
+
+
 class Pitfall(Strict):
     id: AnchorId = Field(description="Anchor id of the pitfall.")
     title: Text = Field(description="The pitfall in a few words.")
@@ -279,6 +330,11 @@ class Venue(Strict):
     ip_allowlist_advice: Text = Field(description="How to restrict the key to the bot's IP addresses.")
     credentials: list[Credential] = Field(min_length=1, description="Each value the venue issues for a key.")
     signing: Signing = Field(description="How requests are signed, with the venue's published example.")
+    key_info: KeyInfo | None = Field(
+        default=None,
+        description="The venue's key-information endpoint for the key audit; leave it out when the venue has "
+        "none (the guide then says so).",
+    )
     security_tips: list[Text] = Field(min_length=1, description="Venue-specific security advice.")
     pitfalls: list[Pitfall] = Field(default_factory=list, description="Common mistakes.")
     errors: list[ErrorEntry] = Field(min_length=1, description="Troubleshooting entries, one per error code.")

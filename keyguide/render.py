@@ -31,7 +31,7 @@ from keyguide.checks import check_page_contract
 from keyguide.model import CredentialFormat, Venue
 from keyguide.problems import format_path
 from keyguide.reference import reference_sections
-from keyguide.schematic import permission_schematic, shown_state
+from keyguide.schematic import permission_schematic
 from keyguide.site import SiteConfig
 
 VENUE_TEMPLATE = "venue.md.j2"
@@ -162,7 +162,6 @@ def _make_environment(templates_dir: Path) -> Environment:
         inline=inline,
         md=md_escape,
         pct=pct,
-        state=shown_state,  # a permission that can move funds off the account always shows 'never'
         url=url,
     )
     env.globals.update(

@@ -4,13 +4,18 @@ The guide's Permissions section shows it above the checklist (`macros/guide.j2` 
 what its caption says); the geometry and the SVG's own text live here. Pure string building with
 `xml.sax.saxutils` escaping, no clock and no randomness: the same venue always gives the same bytes.
 
-One group box per run of permissions sharing a `group` (in YAML order, which is the venue's UI order), one
-checkbox row per permission, set as the reader must set it:
+The panel is drawn for one use case. One group box per run of permissions sharing a `group` (in YAML order,
+which is the venue's UI order), one row per permission, set as that use case needs it (the words come from
+checker.vocab.PERMISSION_STATES):
 
 - `required`: ticked, with the word "Tick";
 - `optional`: unticked, with the word "Optional";
-- `never` (and every `withdraw: true` permission, whatever its state): unticked, on a tinted row, with a
-  red cross and the word "Never".
+- `off`: unticked, with the words "Leave off";
+- `never` (every withdraw or never permission): unticked, on a tinted row, with a red cross and the words
+  "Never tick".
+
+Options of a radio-button choice are drawn as radio buttons (a circle, filled for the chosen one), so a
+choice never looks like a set of boxes of which some are "never".
 
 The state is never told by colour alone: each row also carries its word. Each row carries
 `data-permission` and `data-state` for tests and tooling.
@@ -31,7 +36,7 @@ from xml.sax.saxutils import escape
 
 from checker.vocab import PERMISSION_STATES
 
-from .model import Permission, PermissionState, Venue
+from .model import PermissionState, UseCase, Venue
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -67,6 +72,7 @@ class SchematicRow:
     label: str
     group: str
     state: PermissionState
+    radio: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,17 +83,11 @@ class SchematicGroup:
     rows: tuple[SchematicRow, ...]
 
 
-def shown_state(permission: Permission) -> PermissionState:
-    """How the box must be set, in the checklist and the schematic alike: a permission that can move funds
-    off the account is always 'never', whatever its `state` says."""
-    return "never" if permission.withdraw else permission.state
-
-
-def schematic_groups(venue: Venue) -> tuple[SchematicGroup, ...]:
+def schematic_groups(venue: Venue, use_case: UseCase) -> tuple[SchematicGroup, ...]:
     """The venue's permissions as group boxes, in YAML order; consecutive permissions of one group share a box."""
     groups: list[tuple[str, list[SchematicRow]]] = []
     for p in venue.permissions:
-        row = SchematicRow(p.id, _text(p.label), _text(p.group), shown_state(p))
+        row = SchematicRow(p.id, _text(p.label), _text(p.group or p.choice), use_case.state(p), radio=bool(p.choice))
         if groups and groups[-1][0] == row.group:
             groups[-1][1].append(row)
         else:
@@ -100,8 +100,9 @@ def schematic_summary(groups: tuple[SchematicGroup, ...]) -> str:
     rows = [row for group in groups for row in group.rows]
     parts = []
     for state, lead in (
-        ("required", "Tick"),
-        ("optional", "leave unticked unless your use case needs it"),
+        ("required", "Tick or choose"),
+        ("optional", "tick only if the notes say so"),
+        ("off", "leave unticked"),
         ("never", "never tick"),
     ):
         names = [f"{r.label} ({r.group})" if r.group else r.label for r in rows if r.state == state]
@@ -111,20 +112,21 @@ def schematic_summary(groups: tuple[SchematicGroup, ...]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def permission_schematic(venue: Venue) -> str:
-    """The inline SVG schematic of `venue`'s key form (one line per element, no blank lines).
+def permission_schematic(venue: Venue, use_case: UseCase) -> str:
+    """The inline SVG schematic of `venue`'s key form as `use_case` needs it (one line per element, no blank
+    lines).
 
     Its ids (`schematic--<venue id>--title`, `--desc`) hold a double hyphen, which no anchor id may, so
     they never clash with an anchor from the venue's data.
     """
-    groups = schematic_groups(venue)
+    groups = schematic_groups(venue, use_case)
     width = _width(groups)
     height = _height(groups)
     base = f"schematic--{venue.id}"
     lines = [
         f'<svg xmlns="{SVG_NS}" class="kg-schematic__svg" role="img" aria-labelledby="{base}--title" '
         f'aria-describedby="{base}--desc" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'font-size="{FONT_SIZE}" data-venue={_attr(venue.id)}>',
+        f'font-size="{FONT_SIZE}" data-venue={_attr(venue.id)} data-use-case={_attr(use_case.id)}>',
         f'<title id="{base}--title">{_esc(_text(venue.name))} API key permissions</title>',
         f'<desc id="{base}--desc">{_esc(schematic_summary(groups))}</desc>',
     ]
@@ -195,7 +197,18 @@ def _row(row: SchematicRow, top: int, width: int) -> list[str]:
             f'<rect class="kg-schematic__never-band" x="{MARGIN + 1}" y="{top}" width="{width - 2 * MARGIN - 2}" '
             f'height="{ROW_HEIGHT}" fill="{RED}" fill-opacity="0.1"/>'
         )
-    if row.state == "required":
+    if row.radio:
+        half = CHECK // 2
+        lines.append(
+            f'<circle class="kg-schematic__radio" cx="{box_x + half}" cy="{box_y + half}" r="{half}" '
+            f'fill="none" stroke="currentColor" stroke-width="1.5"/>'
+        )
+        if row.state == "required":
+            lines.append(
+                f'<circle class="kg-schematic__radio kg-schematic__radio--chosen" cx="{box_x + half}" '
+                f'cy="{box_y + half}" r="{half - 4}" fill="{GREEN}"/>'
+            )
+    elif row.state == "required":
         lines.append(
             f'<rect class="kg-schematic__check kg-schematic__check--ticked" x="{box_x}" y="{box_y}" '
             f'width="{CHECK}" height="{CHECK}" rx="3" fill="{GREEN}" stroke="{GREEN}"/>'
@@ -218,10 +231,17 @@ def _row(row: SchematicRow, top: int, width: int) -> list[str]:
     weight = ' font-weight="bold"' if row.state == "never" else ""
     lines.append(
         f'<text class="kg-schematic__state" x="{word_x}" y="{baseline}"{weight} '
-        f'fill="currentColor">{PERMISSION_STATES[row.state]}</text>'
+        f'fill="currentColor">{_state_word(row)}</text>'
     )
     lines.append("</g>")
     return lines
+
+
+def _state_word(row: SchematicRow) -> str:
+    # A radio option is chosen, not ticked.
+    if row.radio and row.state == "required":
+        return "Choose"
+    return PERMISSION_STATES[row.state]
 
 
 def _tick(x: int, y: int, colour: str, css_class: str) -> str:

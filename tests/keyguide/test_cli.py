@@ -14,8 +14,8 @@ from keyguide.loader import NO_VENUE_FILES, load_directory
 CASES = Path(__file__).parent / "venue_cases"
 ROOT = CASES.parents[2]
 BAD_ENUM_LINE = (
-    "venues/bad-enum.yaml:55: permissions[1].state: expected one of 'required', 'optional', 'never', "
-    "got 'requried' — did you mean 'required'?"
+    "venues/bad-enum.yaml:66: use_cases[1].kind: expected one of 'trading', 'read_only', "
+    "got 'readonly' — did you mean 'read_only'?"
 )
 
 

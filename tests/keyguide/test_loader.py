@@ -41,7 +41,7 @@ def test_directory_load_collects_every_file(tmp_path: Path) -> None:
     with pytest.raises(VenueDataError) as raised:
         load_directory(tmp_path).require()
     lines = str(raised.value).splitlines()
-    assert lines[0].startswith(f"{tmp_path.as_posix()}/bad-enum.yaml:55: permissions[1].state")
+    assert lines[0].startswith(f"{tmp_path.as_posix()}/bad-enum.yaml:66: use_cases[1].kind")
     assert lines[1].startswith(f"{tmp_path.as_posix()}/wrong-type.yaml:14: quick_facts.fees.maker_pct")
     assert lines[-1] == "2 problems in venue files."
 
@@ -66,8 +66,8 @@ def test_a_load_keeps_good_venues_beside_broken_ones(tmp_path: Path) -> None:
     assert [v.id for v in loaded.venues] == ["demo"]
     assert [item.venue_id for item in loaded.broken] == ["bad-enum"]
     assert [p.format() for p in loaded.problems] == [
-        f"{tmp_path.name}/bad-enum.yaml:55: permissions[1].state: expected one of 'required', 'optional', 'never', "
-        "got 'requried' — did you mean 'required'?"
+        f"{tmp_path.name}/bad-enum.yaml:66: use_cases[1].kind: expected one of 'trading', 'read_only', "
+        "got 'readonly' — did you mean 'read_only'?"
     ]
     with pytest.raises(VenueDataError):
         loaded.require()

@@ -105,7 +105,12 @@ def test_literal_choices_appear(ref: str, model: type[BaseModel], name: str) -> 
 
 
 def test_paths_as_the_build_reports_them(ref: str) -> None:
-    assert "| `permissions[].state` | one of the allowed values<br>**required** | Allowed values: `required`, " in ref
+    assert (
+        "| `use_cases[].kind` | one of the allowed values<br>**required** | Allowed values: `trading`, `read_only` |"
+        in ref
+    )
+    assert "| `use_cases[].required` | list of text<br>**required** | at least 1 item<br>" in ref
+    assert "| `use_cases[].optional` | list of text<br>optional, default `[]` |" in ref
     assert "| `credentials[].format.length.min` | whole number<br>**required** | at least 1 |" in ref
     assert "| `id` | text<br>**required** | matches `^[a-z0-9]+(-[a-z0-9]+)*$`<br>at most 80 characters |" in ref
 
@@ -120,6 +125,8 @@ def test_models_used_in_several_places_list_them(ref: str) -> None:
 
 def test_defaults_constraints_and_links(ref: str) -> None:
     assert "| `permissions[].withdraw` | true or false<br>optional, default `false` |" in ref
+    assert "| `permissions[].never` | true or false<br>optional, default `false` |" in ref
+    assert '| `permissions[].choice` | text<br>optional, default `""` |' in ref
     assert "optional, default `any` | Allowed values: `any`, `mixed`, `lower`, `upper` |" in ref
     assert "| `quick_facts.leverage` | mapping ([Leverage](#leverage))<br>optional |" in ref
     assert "| `steps` | list of mappings ([Step](#step))<br>**required** | at least 1 item |" in ref

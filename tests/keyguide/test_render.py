@@ -88,24 +88,36 @@ def venue_dict() -> dict[str, Any]:
             },
         ],
         "permissions": [
-            {
-                "id": "query-funds",
-                "label": "Query Funds",
-                "group": "Funds",
-                "state": "required",
-                "why": "Balances.",
-            },
-            {"id": "export-data", "label": "Export Data", "state": "optional", "why": "Reports only."},
+            # A radio-button choice: a use case chooses one option.
+            {"id": "read-write", "label": "Read-Write", "choice": "Key Type", "why": "Trades."},
+            {"id": "read-only", "label": "Read-Only", "choice": "Key Type", "why": "Reads only."},
+            {"id": "query-funds", "label": "Query Funds", "group": "Funds", "why": "Balances."},
+            {"id": "export-data", "label": "Export Data", "why": "Reports only."},
+            {"id": "transfer", "label": "Transfer", "never": True, "why": "Moves funds between accounts."},
             {
                 "id": "withdraw-funds",
                 "label": "Withdraw Funds",
                 "group": "Funds",
-                "state": "never",
                 "why": "Moves money off the account.",
                 "withdraw": True,
             },
         ],
-        "use_cases": [{"id": "bot", "title": "Trading bot", "permissions": ["query-funds"]}],
+        "use_cases": [
+            {
+                "id": "trading-bot",
+                "title": "Trading bot",
+                "kind": "trading",
+                "required": ["read-write", "query-funds"],
+                "optional": ["export-data"],
+                "notes": "Tick Export Data only for *tax* reports.",
+            },
+            {
+                "id": "tracker",
+                "title": "Portfolio tracker",
+                "kind": "read_only",
+                "required": ["read-only", "query-funds"],
+            },
+        ],
         "ip_allowlist_advice": "Restrict the key to your bot's addresses.",
         "credentials": [
             {
@@ -253,6 +265,12 @@ def test_alias_reusing_a_live_id_refuses_to_render() -> None:
         renderer().venue_page(venue, today=TODAY)
 
 
+def test_an_alias_can_land_on_a_use_case() -> None:
+    venue = make_venue(anchor_aliases={"spot-bot": "trading-bot"})
+    html = to_html(renderer().venue_page(venue, today=TODAY))
+    assert '<div class="kg-aliases"><span id="spot-bot"></span></div>\n\n<h3 id="trading-bot">' in html
+
+
 def test_every_id_on_the_page_is_unique(page_html: str) -> None:
     ids = re.findall(r'\bid="([^"]+)"', page_html)
     assert len(ids) == len(set(ids))
@@ -273,6 +291,11 @@ def test_no_attr_list_left_unparsed() -> None:
         ("pitfalls", {"id": "invalid-nonce", "title": "t", "body": "b"}),
         ("steps", {"id": "perm-query-funds", "title": "t", "body": "b"}),
         ("faq", {"id": "signing-example", "question": "q", "answer": "a"}),
+        # Use-case ids are page anchors too.
+        ("steps", {"id": "trading-bot", "title": "t", "body": "b"}),
+        ("use_cases", {"id": "open-api-settings", "title": "t", "kind": "read_only", "required": ["read-only"]}),
+        ("use_cases", {"id": "permissions", "title": "t", "kind": "read_only", "required": ["read-only"]}),
+        ("use_cases", {"id": "tracker", "title": "t", "kind": "read_only", "required": ["read-only"]}),
     ],
 )
 def test_clashing_ids_refuse_to_render(field: str, item: dict[str, str]) -> None:
@@ -282,54 +305,168 @@ def test_clashing_ids_refuse_to_render(field: str, item: dict[str, str]) -> None
         renderer().venue_page(venue, today=TODAY)
 
 
-# Permissions --------------------------------------------------------------------------------------------
+# Permissions and use cases -----------------------------------------------------------------------------
 
 
-def permission_items(html: str) -> dict[str, str]:
+def section(html: str, section_id: str) -> str:
+    """The HTML of one h2 section, without its heading."""
+    return html.split(f'<h2 id="{section_id}">', 1)[1].split("<h2", 1)[0]
+
+
+def use_case_section(html: str, use_case_id: str) -> str:
+    """The HTML under one use case's h3, up to the next heading."""
+    return re.split(r"<h[23]\b", html.split(f'<h3 id="{use_case_id}">', 1)[1], maxsplit=1)[0]
+
+
+def checklist(html: str) -> dict[str, str]:
+    """The task-list items of a checklist, by the permission id each links to."""
     items = re.findall(r'<li class="task-list-item">(.*?)</li>', html, re.DOTALL)
-    return {re.search(r"<strong>(.*?)</strong>", item).group(1): item for item in items}  # type: ignore[union-attr]
+    return {re.search(r'href="#perm-([a-z0-9-]+)"', item).group(1): item for item in items}  # type: ignore[union-attr]
 
 
-def test_permission_states(page_html: str) -> None:
-    items = permission_items(page_html)
-    assert "checked" in items["Query Funds"] and "<strong>Tick</strong>" in items["Query Funds"]
-    assert "checked" not in items["Export Data"] and "<strong>Optional</strong>" in items["Export Data"]
-    assert "checked" not in items["Withdraw Funds"] and "<strong>Never tick</strong>" in items["Withdraw Funds"]
+def choice_lines(html: str) -> list[str]:
+    """The checklist's plain items: one per radio-button choice."""
+    return re.findall(r"<li>(.*?)</li>", html, re.DOTALL)
 
 
-@pytest.mark.parametrize("state", ["required", "optional"])
-def test_withdraw_permission_is_always_never(state: str) -> None:
+def ticked(item: str) -> bool:
+    return re.search(r"<input[^>]*\bchecked\b", item) is not None
+
+
+def test_each_use_case_has_its_own_heading_and_anchor(venue: Venue, page_html: str) -> None:
+    h3 = heading_ids(section(page_html, "use-cases"), 3)
+    assert h3 == [uc.id for uc in venue.use_cases]
+    assert '<h3 id="trading-bot">Trading bot' in page_html
+
+
+def test_checklist_ticks_required_offers_optional_and_forbids_never(page_html: str) -> None:
+    items = checklist(use_case_section(page_html, "trading-bot"))
+    # Not-listed boxes (none here) stay out; radio options are not boxes (their choice has its own line).
+    assert list(items) == ["query-funds", "export-data", "transfer", "withdraw-funds"]
+    assert ticked(items["query-funds"]) and "<strong>Tick</strong>" in items["query-funds"]
+    assert "· Funds" in items["query-funds"]
+    assert not ticked(items["export-data"]) and "<strong>Optional</strong>" in items["export-data"]
+    for pid in ("transfer", "withdraw-funds"):
+        assert not ticked(items[pid]) and "<strong>Never tick</strong>" in items[pid]
+    assert "can move funds off your account" in items["withdraw-funds"]
+    assert "can move funds off your account" not in items["transfer"]
+    for pid, item in items.items():
+        assert f'<a href="#perm-{pid}"><strong>' in item
+
+
+def test_checklist_leaves_out_boxes_the_use_case_does_not_list(page_html: str) -> None:
+    tracker = use_case_section(page_html, "tracker")
+    items = checklist(tracker)
+    assert list(items) == ["query-funds", "transfer", "withdraw-funds"]  # export-data is only the bot's option
+    assert "Export Data" not in tracker and "Optional" not in tracker
+    assert ticked(items["query-funds"])
+
+
+def test_choice_is_one_line_naming_the_option_to_choose(page_html: str) -> None:
+    bot = use_case_section(page_html, "trading-bot")
+    tracker = use_case_section(page_html, "tracker")
+    assert choice_lines(bot) == [
+        '<strong>Key Type</strong>: choose <a href="#perm-read-write"><strong>Read-Write</strong></a> (not Read-Only)'
+    ]
+    assert choice_lines(tracker) == [
+        '<strong>Key Type</strong>: choose <a href="#perm-read-only"><strong>Read-Only</strong></a> (not Read-Write)'
+    ]
+    # The option not chosen is never shown as a box, let alone one marked "Never tick".
+    assert "read-only" not in checklist(bot) and "read-write" not in checklist(tracker)
+
+
+def test_use_case_notes_follow_its_checklist(page_html: str) -> None:
+    bot = use_case_section(page_html, "trading-bot")
+    assert bot.index('<ul class="task-list">') < bot.index("<p>Tick Export Data only for <em>tax</em> reports.</p>")
+    assert "<em>tax</em>" not in use_case_section(page_html, "tracker")
+
+
+def test_permissions_section_lists_every_box_without_ticking_any(venue: Venue, page_html: str) -> None:
+    permissions = section(page_html, "permissions")
+    items = re.findall(r"<li>(.*?)</li>", permissions, re.DOTALL)
+    assert [re.match(r'<span id="perm-([a-z0-9-]+)">', item).group(1) for item in items] == [  # type: ignore[union-attr]
+        p.id for p in venue.permissions
+    ]
+    assert "task-list" not in permissions and "checkbox" not in permissions
+    never = [item for item in items if "<strong>Never tick</strong>" in item]
+    assert [re.search(r"<strong>(.*?)</strong>", item).group(1) for item in never] == [  # type: ignore[union-attr]
+        "Transfer",
+        "Withdraw Funds",
+    ]
+    assert "(one option of <strong>Key Type</strong>)" in items[0]
+    assert "Never tick a withdraw permission" in permissions
+    # Named with its group: a bare label can be the label of a box some use case needs.
+    assert "Here that is <strong>Withdraw Funds</strong> (Funds): leave it unticked." in permissions
+
+
+def test_a_withdraw_option_of_a_choice_is_never_selected() -> None:
     data = venue_dict()
-    data["permissions"][2]["state"] = state
-    html = to_html(renderer().venue_page(make_venue(permissions=data["permissions"]), today=TODAY))
-    item = permission_items(html)["Withdraw Funds"]
-    assert "checked" not in item
-    assert "Never tick" in item
-    assert "Never tick a withdraw permission" in html
+    data["permissions"].append(
+        {"id": "payout-full", "label": "Full", "choice": "Payouts", "withdraw": True, "why": "Withdraws."}
+    )
+    data["permissions"].append({"id": "payout-none", "label": "None", "choice": "Payouts", "why": "Safe."})
+    for use_case in data["use_cases"]:
+        use_case["required"].append("payout-none")
+    html = to_html(renderer().venue_page(make_venue(**data), today=TODAY))
+    assert (
+        "Here that is <strong>Withdraw Funds</strong> (Funds), <strong>Full</strong> (Payouts): never select them."
+    ) in section(html, "permissions")
+    for use_case in ("trading-bot", "tracker"):
+        assert (
+            '<strong>Payouts</strong>: choose <a href="#perm-payout-none"><strong>None</strong></a> (not Full)'
+            in choice_lines(use_case_section(html, use_case))
+        )
 
 
-def test_use_case_cannot_tick_a_withdraw_permission() -> None:
-    venue = make_venue(use_cases=[{"id": "bad", "title": "Bad", "permissions": ["withdraw-funds"]}])
-    with pytest.raises(RenderError, match="must never be ticked"):
+@pytest.mark.parametrize("flags", [{"withdraw": True}, {"never": True}, {"withdraw": True, "never": True}])
+def test_a_forbidden_permission_shows_never_tick_in_every_checklist(flags: dict[str, bool]) -> None:
+    data = venue_dict()
+    export = next(p for p in data["permissions"] if p["id"] == "export-data")
+    export.update(flags)
+    data["use_cases"][0]["optional"] = []
+    venue = make_venue(permissions=data["permissions"], use_cases=data["use_cases"])
+    html = to_html(renderer().venue_page(venue, today=TODAY))
+    for use_case in venue.use_cases:
+        item = checklist(use_case_section(html, use_case.id))["export-data"]
+        assert not ticked(item) and "<strong>Never tick</strong>" in item
+        assert ("can move funds off your account" in item) is flags.get("withdraw", False)
+    permissions = section(html, "permissions")
+    assert (
+        '<span id="perm-export-data"></span><strong>Export Data</strong> — <strong>Never tick</strong>' in permissions
+    )
+    danger = permissions.split('<div class="admonition danger">', 1)[1].split("</div>", 1)[0]
+    assert ("<strong>Export Data</strong>" in danger) is flags.get("withdraw", False)
+
+
+@pytest.mark.parametrize("key", ["required", "optional"])
+@pytest.mark.parametrize("pid", ["withdraw-funds", "transfer"])
+def test_a_use_case_cannot_tick_a_forbidden_permission(pid: str, key: str) -> None:
+    data = venue_dict()
+    data["use_cases"][1][key] = [*data["use_cases"][1].get(key, []), pid]
+    venue = make_venue(use_cases=data["use_cases"])
+    with pytest.raises(RenderError, match=rf"use_cases\[1\]\.{key}\[\d\]: permission '{pid}' must never be ticked"):
         renderer().venue_page(venue, today=TODAY)
 
 
-def test_unknown_permission_reference_refuses_to_render() -> None:
-    venue = make_venue(use_cases=[{"id": "bad", "title": "Bad", "permissions": ["nope"]}])
-    with pytest.raises(RenderError, match="unknown permission 'nope'"):
+@pytest.mark.parametrize("key", ["required", "optional"])
+def test_unknown_permission_reference_refuses_to_render(key: str) -> None:
+    data = venue_dict()
+    data["use_cases"][0][key] = [*data["use_cases"][0][key], "export-dat"]
+    venue = make_venue(use_cases=data["use_cases"])
+    with pytest.raises(RenderError, match="unknown permission 'export-dat' — did you mean 'export-data'"):
         renderer().venue_page(venue, today=TODAY)
 
 
-def test_use_case_and_error_show_permission_labels(page_html: str) -> None:
-    use_cases = page_html.split('id="use-cases"', 1)[1].split("<h2", 1)[0]
-    assert '<td><a href="#perm-query-funds">Query Funds</a></td>' in use_cases
+def test_use_case_and_error_link_permission_labels(page_html: str) -> None:
+    use_cases = section(page_html, "use-cases")
+    assert '<a href="#perm-query-funds"><strong>Query Funds</strong></a>' in use_cases
     entry = page_html.split('id="rejected-key-2015"', 1)[1].split("<h3", 1)[0]
     assert '<a href="#perm-query-funds">Query Funds</a> in <a href="#permissions">' in entry
 
 
 def test_every_permission_has_its_anchor(venue: Venue, page_html: str) -> None:
     for permission in venue.permissions:
-        assert f'<span id="perm-{permission.id}"></span>' in page_html
+        assert page_html.count(f'<span id="perm-{permission.id}"></span>') == 1
 
 
 # White-label product ------------------------------------------------------------------------------------
@@ -424,7 +561,7 @@ def test_markdown_fields_stay_markdown(page_html: str) -> None:
 
 def test_plain_text_is_escaped() -> None:
     data = venue_dict()
-    data["permissions"][0]["label"] = "Query <Funds> *all*"
+    next(p for p in data["permissions"] if p["id"] == "query-funds")["label"] = "Query <Funds> *all*"
     data["errors"][1]["message"] = "Bad <b>key</b> | *now*"
     venue = make_venue(permissions=data["permissions"], errors=data["errors"])
     html = to_html(renderer().venue_page(venue, today=TODAY))
