@@ -31,6 +31,7 @@ def check_venue(venue: Venue, stem: str, today: datetime.date | None = None) -> 
         *_check_credentials(venue),
         *_check_dates(venue, today),
         *_check_notices(venue, today),
+        *_check_key_info(venue),
         *unsafe_text(venue),
     ]
 
@@ -224,3 +225,18 @@ def _check_dates(venue: Venue, today: datetime.date) -> Iterator[Finding]:
     for path, value in dated:
         if value > today:
             yield path, f"{value.isoformat()} is in the future — use the date you checked"
+
+
+def _check_key_info(venue: Venue) -> Iterator[Finding]:
+    """The page fills and signs the key-information request as it does the test request: the same signed fields."""
+    if venue.key_info is None:
+        return
+    test = venue.signing.test_request
+    for name in ("nonce", "timestamp", "recv_window"):
+        if (getattr(venue.key_info.request, name) is None) != (getattr(test, name) is None):
+            has = "has" if getattr(test, name) is not None else "has no"
+            yield (
+                ("key_info", "request", name),
+                f"signing.test_request {has} {name!r}: the key-information request is signed by the same scheme and "
+                "must carry the same signed fields",
+            )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
 
 from checker import vocab
+from checker.audit import AUDITS
 from checker.schemes import SCHEMES
 
 AnchorId = Annotated[
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     UseKind: TypeAlias = str
     Product: TypeAlias = str
     SchemeId: TypeAlias = str
+    AuditId: TypeAlias = str
 else:
     Alphabet = _one_of(vocab.ALPHABETS)
     Case = _one_of(vocab.CASES)
@@ -59,6 +61,7 @@ else:
     UseKind = _one_of(vocab.USE_KINDS)
     Product = _one_of(vocab.PRODUCTS)
     SchemeId = _one_of(SCHEMES)
+    AuditId = _one_of(AUDITS)
 
 
 class Strict(BaseModel):
@@ -240,7 +243,7 @@ class Signing(Strict):
 class KeyInfo(Strict):
     """The venue's key-information endpoint: a signed request that answers what the signing key may do."""
 
-    audit: str = Field(
+    audit: AuditId = Field(
         description="Id of the checker's reader for this venue's answer (checker/audit.py), which says whether "
         "the key can withdraw or transfer, is bound to IP addresses, expires, trades or only reads."
     )

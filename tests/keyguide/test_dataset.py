@@ -28,7 +28,19 @@ def test_dataset_is_published_with_its_schema(built_site: Path) -> None:
 def test_checker_rules_hold_only_what_the_checker_needs(built_site: Path) -> None:
     rules = json.loads((built_site / "assets" / "keyguide" / "venues.json").read_text(encoding="utf-8"))
     kraken = rules["venues"]["kraken-spot"]
-    assert set(kraken) == {"id", "name", "credentials", "signing", "errors", "guide_url", "example_url"}
+    assert set(kraken) == {
+        "id",
+        "name",
+        "credentials",
+        "signing",
+        "errors",
+        "guide_url",
+        "example_url",
+        "key_info",
+        "use_cases",
+    }
+    # The audit judges a key against the use case the reader picks: ids, titles and kinds only.
+    assert {frozenset(uc) for uc in kraken["use_cases"]} == {frozenset({"id", "title", "kind"})}
     assert kraken["signing"]["example"]["signature"].startswith("4/dpxb3iT4tp")
     # Where the checker links to: the guide, as the site publishes it, and its signing example.
     assert (built_site / kraken["guide_url"] / "index.html").is_file()

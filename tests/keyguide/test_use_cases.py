@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from checker.vocab import PERMISSION_STATES
-from keyguide.loader import load_directory, load_venue_text
+from keyguide.checks import check_venue
+from keyguide.loader import load_directory, load_venue_file, load_venue_text
 from keyguide.model import Permission, UseCase, Venue
 from keyguide.render import PageRenderer
 from keyguide.site import SiteConfig
@@ -326,3 +327,18 @@ def test_kraken_futures_keeps_withdrawal_at_no_access_in_every_use_case() -> Non
             '<strong>Withdrawal API</strong>: choose <a href="#perm-withdrawal-api-no-access"><strong>No Access'
             "</strong></a> (not Full Access)"
         ) in choice_lines(use_case_section(html, use_case.id))
+
+
+def test_the_key_information_request_carries_the_test_requests_signed_fields() -> None:
+    """The page signs both requests with one scheme: a key-info request without the nonce Kraken signs fails."""
+    venue = load_venue_file(ROOT / "venues" / "kraken-spot.yaml").venue
+    assert venue is not None and venue.key_info is not None
+    assert check_venue(venue, "kraken-spot") == []
+    broken = venue.model_copy(
+        update={
+            "key_info": venue.key_info.model_copy(
+                update={"request": venue.key_info.request.model_copy(update={"nonce": None})}
+            )
+        }
+    )
+    assert [path for path, _ in check_venue(broken, "kraken-spot")] == [("key_info", "request", "nonce")]
