@@ -5,6 +5,9 @@
  *   - the error lookup on /errors/ (form[data-kg-lookup]): the same Python, asked about every venue;
  *   - "Copy link" buttons after step, pitfall and error headings ([data-kg-copy-link]), for support.
  *
+ * Before any of that, and before any Python exists, it switches off the ways out of the page that the
+ * Content-Security-Policy does not govern (see "first things" below and content/how-the-checker-works.md).
+ *
  * Where Python runs: on the page's main thread, not in a Web Worker. The page's Content-Security-Policy is a
  * <meta> tag (static hosts cannot send headers), and a meta policy does not govern a worker loaded from a
  * URL: there, Python's js.fetch could reach any server. On the main thread the same policy that guards
@@ -12,13 +15,118 @@
  * a second or two while Python starts, which happens once, while the reader pastes.
  *
  * Lazy: nothing of Pyodide is fetched until the reader focuses or clicks into a checker or the lookup.
+ * Checked: the checker wheel is unpacked only if its SHA-256 is the one runtime.json names.
  * Quiet: no console output, no storage, nothing in the URL or title; Python's stdout and stderr go nowhere.
  * DOM wiring only: every venue rule, scheme, header, anchor and URL on the site comes from the checker
  * (checker/browser.py), which reads venues.json (built from the YAML); every timeout and label from the
- * markup (macros/). This file knows none of them.
+ * markup (macros/). What the page shows of a result is what the checker returned: the checker itself
+ * replaces every secret value in its output by a placeholder. This file knows none of the rules.
  */
 (function () {
   "use strict";
+
+  // ---- first things: what the page's security policy cannot govern ------------------------------------
+  //
+  // The policy (connect-src, img-src, frame-src, ... all limited to this site) stops requests that a page
+  // makes. It says nothing about these, so they are switched off here, before any checker code exists:
+  //   - WebRTC: a peer connection sends STUN/TURN packets to any address it is given;
+  //   - window.open: a pop-up is a new page, which this page's policy does not follow;
+  //   - leaving for another site: navigating this tab (location, a link clicked by a script, a refresh
+  //     tag) sends its URL to that site. Only a link the reader clicks may go to another site;
+  //   - DNS prefetching: looking up a name is a request to a resolver (the built page also says this
+  //     in a meta tag, which works before any script).
+  // A new frame is a new window with its own copies of all of it, so each frame gets the same treatment
+  // the moment it exists.
+
+  var guarded = new WeakSet();
+  var RTC = /^(webkit|moz)?RTC/;
+
+  function guardWindow(win) {
+    try {
+      if (guarded.has(win)) return;
+      guarded.add(win);
+      Object.getOwnPropertyNames(win).forEach(function (name) {
+        if (!RTC.test(name)) return;
+        try {
+          delete win[name];
+        } catch (error) {
+          Object.defineProperty(win, name, { value: undefined, writable: false });
+        }
+      });
+      Object.defineProperty(win, "open", { value: function () { return null; }, writable: false, configurable: false });
+      // An empty frame (about:blank) loads synchronously as it is inserted: its load event reaches a
+      // capturing listener before the inserting script can use the new window.
+      win.addEventListener("load", guardFrameOf, true);
+      ["HTMLIFrameElement", "HTMLFrameElement", "HTMLObjectElement"].forEach(function (type) {
+        if (win[type]) guardFrameAccess(win[type].prototype);
+      });
+      var attachShadow = win.Element.prototype.attachShadow;
+      // A frame inside a shadow root: its load event stops at the root, so listen there too.
+      win.Element.prototype.attachShadow = function () {
+        var root = attachShadow.apply(this, arguments);
+        root.addEventListener("load", guardFrameOf, true);
+        return root;
+      };
+    } catch (error) {
+      // Another origin's window: nothing of it is reachable from here, and nothing here from it.
+    }
+  }
+
+  function guardFrameOf(event) {
+    var target = event.target;
+    if (target && target.contentWindow) guardWindow(target.contentWindow);
+  }
+
+  function guardFrameAccess(proto) {
+    ["contentWindow", "contentDocument"].forEach(function (name) {
+      var property = Object.getOwnPropertyDescriptor(proto, name);
+      if (!property || !property.get) return;
+      var get = property.get;
+      Object.defineProperty(proto, name, {
+        configurable: false,
+        enumerable: property.enumerable,
+        get: function () {
+          var value = get.call(this);
+          var win = value && name === "contentDocument" ? value.defaultView : value;
+          if (win) guardWindow(win);
+          return value;
+        },
+      });
+    });
+  }
+
+  function guardNavigation() {
+    var navigation = window.navigation;
+    if (!navigation || typeof navigation.addEventListener !== "function") return; // no Navigation API
+    var clicked = null; // the link the reader last clicked (a real click: isTrusted)
+    window.addEventListener("click", function (event) {
+      if (!event.isTrusted) return;
+      var path = event.composedPath();
+      for (var i = 0; i < path.length; i += 1) {
+        var node = path[i];
+        if ((node.localName === "a" || node.localName === "area") && typeof node.href === "string" && node.href) {
+          clicked = { url: node.href, at: Date.now() };
+          return;
+        }
+      }
+    }, true);
+    navigation.addEventListener("navigate", function (event) {
+      if (!event.cancelable) return; // back and forward through the browser's history: not the page's to stop
+      var destination = new URL(event.destination.url);
+      if (destination.origin === location.origin) return;
+      var link = clicked;
+      clicked = null;
+      if (link && link.url === destination.href && Date.now() - link.at < 2000) return;
+      event.preventDefault();
+    });
+  }
+
+  guardWindow(window);
+  guardNavigation();
+  var prefetch = document.createElement("meta");
+  prefetch.httpEquiv = "x-dns-prefetch-control";
+  prefetch.content = "off";
+  document.head.appendChild(prefetch);
 
   var script = document.currentScript;
   if (!script) return;
@@ -30,8 +138,10 @@
   var COPIED_MS = 4000;
   var MAX_PASTE = 65536; // the checker reports anything over its own limit; never hand it megabytes
   var noop = function () {};
-  var forms = all(document, "form.kg-form");
-  var lookups = all(document, "form[data-kg-lookup]");
+  // A form marked data-kg-refusal (the site is published where other sites share its origin) never starts.
+  var refused = all(document, "form.kg-form[data-kg-refusal], form[data-kg-lookup][data-kg-refusal]");
+  var forms = all(document, "form.kg-form:not([data-kg-refusal])");
+  var lookups = all(document, "form[data-kg-lookup]:not([data-kg-refusal])");
   var hosts = forms.concat(lookups); // everything that shows the runtime's status
 
   // ---- the runtime: one Python per page, shared by every form on it ---------------------------------
@@ -52,7 +162,9 @@
     var wheel = info.then(function (data) {
       var url = new URL(data.wheel, ASSETS);
       url.search = "v=" + data.sha256.slice(0, 16);
-      return fetchOk(url.href).then(function (r) { return r.arrayBuffer(); });
+      return fetchOk(url.href).then(function (r) { return r.arrayBuffer(); }).then(function (bytes) {
+        return verified(bytes, data.sha256);
+      });
     });
     var python = import(new URL("pyodide.mjs", PYODIDE).href + bust).then(function (module) {
       return module.loadPyodide({ indexURL: PYODIDE.href, stdout: noop, stderr: noop, packages: [] });
@@ -70,6 +182,35 @@
         pyodide: pyodide,
         call: function (request) { return JSON.parse(handle(text, JSON.stringify(request))); },
       };
+    });
+  }
+
+  // A refusal the reader should read as it is (not "could not load ... check your connection").
+  function Refusal(message) {
+    this.name = "Refusal";
+    this.message = message;
+  }
+  Refusal.prototype = Object.create(Error.prototype);
+
+  // The wheel's bytes, if their SHA-256 is `expected` (hex, from runtime.json); nothing is unpacked otherwise.
+  function verified(bytes, expected) {
+    if (!window.crypto || !crypto.subtle) {
+      // Browsers offer the digest only to pages on https (or this computer): refuse rather than skip it.
+      return Promise.reject(new Refusal(
+        "The checker was not started: this page was not loaded over a secure connection (https), so it " +
+        "cannot verify the checker's code before running it."
+      ));
+    }
+    return crypto.subtle.digest("SHA-256", bytes).then(function (digest) {
+      var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+      if (hex !== String(expected).toLowerCase()) {
+        throw new Refusal(
+          "The checker was not started: its code does not match the SHA-256 fingerprint this site " +
+          "published for it, so it may have been changed on the way or on the server. Reload the page; " +
+          "if this message stays, do not paste a key here."
+        );
+      }
+      return bytes;
     });
   }
 
@@ -99,9 +240,11 @@
       clearTimeout(timer);
       runtime.state = "failed";
       var seconds = Math.round(timeoutMs / 1000);
-      var message = error && error.message === "timeout"
-        ? "The checker did not start within " + seconds + " seconds. Your browser may block WebAssembly on this page (a policy or an extension), or the connection is slow."
-        : "The checker could not load (" + ((error && error.name) || "Error") + "). Check your connection.";
+      var message = error instanceof Refusal
+        ? error.message
+        : error && error.message === "timeout"
+          ? "The checker did not start within " + seconds + " seconds. Your browser may block WebAssembly on this page (a policy or an extension), or the connection is slow."
+          : "The checker could not load (" + ((error && error.name) || "Error") + "). Check your connection.";
       hosts.forEach(function (host) { showFailure(host, message); });
     });
   }
@@ -160,15 +303,6 @@
       values[input.getAttribute("data-kg-credential")] = input.value.slice(0, MAX_PASTE);
     });
     return values;
-  }
-
-  // The curl line and header list never show a secret, even where a scheme sends one as typed.
-  function redact(form, text) {
-    all(form, '[data-kg-secret="true"]').forEach(function (input) {
-      var value = input.value.trim();
-      if (value) text = text.split(value).join("<your " + input.getAttribute("data-kg-label") + ">");
-    });
-    return text;
   }
 
   // ---- findings ---------------------------------------------------------------------------------------
@@ -249,25 +383,46 @@
     return req;
   }
 
-  function sign(form) {
-    var result = runtime.api.call({ op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form), request: request(form) });
-    var box = q(form, "[data-kg-signed]");
-    if (result.findings) renderFindings(form, result.findings, true);
-    if (result.error) {
-      box.hidden = true;
-      var findings = q(form, "[data-kg-findings]");
-      findings.insertBefore(el("p", "kg-error", "Not signed: " + result.error), findings.firstChild);
-      return;
-    }
+  // What Sign and Compare show: the checker's answer as it is (it holds no secret value: the checker puts
+  // "<your …>" where one would be).
+  function showSigned(form, result) {
     var headers = Object.keys(result.headers).map(function (name) { return name + ": " + result.headers[name]; }).join("\n");
     out(form, "prehash").textContent = result.prehash;
     out(form, "prehash_note").textContent = result.prehash_note || result.formula;
     out(form, "signature").textContent = result.signature;
-    out(form, "headers").textContent = redact(form, headers || "(none)");
-    out(form, "curl").textContent = redact(form, result.curl);
-    box.hidden = false;
-    // A shown secret goes back to dots once it has been used.
+    out(form, "headers").textContent = headers || "(none)";
+    out(form, "curl").textContent = result.curl;
+    q(form, "[data-kg-signed]").hidden = false;
+  }
+
+  function declined(message) {
+    return el("p", "kg-error", message.charAt(0).toUpperCase() + message.slice(1));
+  }
+
+  // After Sign or Compare, the secret fields are emptied: a secret stays on the page only from pasting it
+  // to using it. When the checker declined because of a problem with a value (in the wrong field, another
+  // venue's, the key pasted twice), that field is emptied too: a secret may be sitting in a field shown in
+  // clear. The reader pastes again, into the right field.
+  function clearUsed(form, result) {
+    var fields = {};
+    if (result.error) (result.findings || []).forEach(function (f) { if (f.severity === "error" && f.field) fields[f.field] = true; });
+    all(form, "[data-kg-credential]").forEach(function (input) {
+      if (input.getAttribute("data-kg-secret") === "true" || fields[input.getAttribute("data-kg-credential")]) input.value = "";
+    });
     all(form, "[data-kg-show]").forEach(function (button) { setShown(form, button, false); });
+  }
+
+  function sign(form) {
+    var result = runtime.api.call({ op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form), request: request(form) });
+    if (result.findings) renderFindings(form, result.findings, true);
+    if (result.error) {
+      q(form, "[data-kg-signed]").hidden = true;
+      var findings = q(form, "[data-kg-findings]");
+      findings.insertBefore(declined(result.error), findings.firstChild);
+    } else {
+      showSigned(form, result);
+    }
+    clearUsed(form, result);
   }
 
   function compare(form) {
@@ -279,11 +434,18 @@
       request: request(form), signature: theirs,
     });
     box.textContent = "";
-    if (result.error) return showError(box, result.error);
-    box.className = "kg-result " + (result.match ? "kg-ok" : "kg-error");
-    box.textContent = result.match
-      ? "✓ Match: your bot signs this request exactly as this page does."
-      : "✗ No match. " + (result.message || "") + (result.likely_cause ? " (likely cause: " + result.likely_cause.replace(/_/g, " ") + ")" : "");
+    if (result.findings) renderFindings(form, result.findings, true);
+    if (result.error) {
+      box.className = "kg-result";
+      box.appendChild(declined(result.error));
+    } else {
+      showSigned(form, result);
+      box.className = "kg-result " + (result.match ? "kg-ok" : "kg-error");
+      box.textContent = result.match
+        ? "✓ Match: your bot signs this request exactly as this page does."
+        : "✗ No match. " + (result.message || "") + (result.likely_cause ? " (likely cause: " + result.likely_cause.replace(/_/g, " ") + ")" : "");
+    }
+    clearUsed(form, result);
   }
 
   function matchError(form) {
@@ -455,11 +617,29 @@
 
   // ---- wiring ----------------------------------------------------------------------------------------------
 
+  // Secret fields are type=text, masked with -webkit-text-security: a form with a password field is what
+  // password managers take for a login and offer to save when the reader leaves the page. A browser without
+  // that property gets type=password instead: the secret is never shown in clear unless the reader asks.
+  var MASKING = window.CSS && CSS.supports("-webkit-text-security", "disc");
+
+  function mask(input, masked) {
+    if (MASKING) input.style.setProperty("-webkit-text-security", masked ? "disc" : "none");
+    else input.type = masked ? "password" : "text";
+  }
+
   function setShown(form, button, shown) {
     var input = document.getElementById(button.getAttribute("data-kg-show"));
-    input.type = shown ? "text" : "password"; // every other attribute (spellcheck=false, ...) stays as is
+    mask(input, !shown); // every other attribute (spellcheck=false, ...) stays as is
     button.setAttribute("aria-pressed", shown ? "true" : "false");
     button.textContent = shown ? "Hide" : "Show";
+  }
+
+  // A secret field gives nothing to the clipboard or a drag, masked or shown (as a password field would).
+  function guardSecretField(input) {
+    mask(input, true);
+    ["copy", "cut", "dragstart"].forEach(function (type) {
+      input.addEventListener(type, function (event) { event.preventDefault(); });
+    });
   }
 
   function clearForm(form) {
@@ -486,6 +666,14 @@
     diagnose(form);
   }
 
+  // Published where other sites share this origin (the build decides, from site_url): any of them could read
+  // this page. The form stays disabled and Python is never loaded.
+  function refuse(form) {
+    var status = q(form, "[data-kg-status]");
+    status.className = "kg-status kg-error";
+    status.textContent = form.getAttribute("data-kg-refusal");
+  }
+
   function setup(form) {
     if (window.top !== window.self) {
       // Framed by another page (clickjacking): hosts that honour _headers forbid it; elsewhere, refuse here.
@@ -493,6 +681,7 @@
       return;
     }
     var timer = null;
+    all(form, '[data-kg-secret="true"]').forEach(guardSecretField);
     all(form, "input, textarea, [data-kg-show]").forEach(function (node) { node.disabled = false; });
     all(form, "[data-kg-show]").forEach(function (button) {
       button.addEventListener("click", function () { setShown(form, button, button.getAttribute("aria-pressed") !== "true"); });
@@ -502,7 +691,18 @@
     var wake = function () { if (runtime.state === "idle") start(timeoutOf(form)); };
     form.addEventListener("focusin", wake);
     form.addEventListener("pointerdown", wake);
-    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    // The form is never submitted: it has no submit button (the theme adds copy buttons to its code blocks
+    // without a type, which would make them submit buttons: they become type=button as they appear), and
+    // the page policy says form-action 'none'. Should a script submit it anyway, the submission carries no
+    // field: its data is emptied before it is sent, and the policy then refuses it.
+    var unsubmittable = function () {
+      all(form, "button:not([type])").forEach(function (button) { button.type = "button"; });
+    };
+    unsubmittable();
+    new MutationObserver(unsubmittable).observe(form, { childList: true, subtree: true });
+    form.addEventListener("formdata", function (event) {
+      Array.from(event.formData.keys()).forEach(function (name) { event.formData.delete(name); });
+    });
     form.addEventListener("input", function (event) {
       var target = event.target;
       if (target.hasAttribute("data-kg-credential")) {
@@ -539,6 +739,7 @@
   }
 
   all(document, ".kg-copy-link").forEach(setupCopyLink);
+  refused.forEach(refuse);
   forms.forEach(setup);
   lookups.forEach(setupLookup);
   all(document, ".kg-picker").forEach(setupPicker);
@@ -550,12 +751,13 @@
   window.addEventListener("pagehide", clearAll);
   window.addEventListener("pageshow", function (event) { if (event.persisted) clearAll(); });
 
-  // Tests only: `?kg-test` in the URL exposes the loaded Python, so a test can run code in the very
-  // context the checker runs in (an exfiltration probe). It exposes nothing a page script could not do.
-  if (new URLSearchParams(location.search).has("kg-test")) {
-    window.__keyguideTestHook = {
+  // Tests only: test builds load test-hook.js before this file (production builds do not publish it); with
+  // `?kg-test` in the URL it exposes the loaded Python, so a test can run code in the very context the
+  // checker runs in (an exfiltration probe). It exposes nothing a page script could not do.
+  if (typeof window.__keyguideTestHookInstall === "function") {
+    window.__keyguideTestHookInstall({
       state: function () { return runtime.state; },
       pyodide: function () { return runtime.api && runtime.api.pyodide; },
-    };
+    });
   }
 })();
