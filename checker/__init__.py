@@ -1,12 +1,14 @@
-"""keyguide's credential checker: standard library only, no I/O, the same under CPython and Pyodide."""
+"""keyguide's credential checker: standard library only (signing with a private key adds two pure-Python packages,
+loaded only then: checker.asymmetric), no I/O, the same under CPython and Pyodide."""
 
 from checker.audit import AUDITS, Audit, audit_for, audit_response
 from checker.browser import dispatch, handle, prepare_request
 from checker.diagnose import diagnose_credentials
 from checker.errors import ErrorMatch, SignatureComparison, compare_signature, extract_values, match_error
-from checker.findings import Diagnosis, Finding, Severity, describe_char
-from checker.formats import Violation, describe_format, format_violations, matches_format
+from checker.findings import Diagnosis, Finding, Severity, Violation, describe_char
+from checker.formats import describe_format, format_violations, matches_format
 from checker.keyfacts import KeyFacts
+from checker.keys import PrivateKey, read_private_key
 from checker.rules import (
     MAX_LENGTH,
     CheckerInputError,
@@ -15,6 +17,7 @@ from checker.rules import (
     Example,
     Format,
     KeyInfo,
+    KeyType,
     Length,
     Request,
     Rules,
@@ -44,7 +47,9 @@ __all__ = [
     "Format",
     "KeyFacts",
     "KeyInfo",
+    "KeyType",
     "Length",
+    "PrivateKey",
     "Request",
     "Rules",
     "RulesError",

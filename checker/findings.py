@@ -54,6 +54,18 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Violation:
+    """One way a value breaks its format (or its key structure). Positions count from the start of the value as
+    checked."""
+
+    problem: str
+    severity: Severity
+    position: int | None
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """All findings for a set of credentials; ok only when none is an error."""
 

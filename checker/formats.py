@@ -10,11 +10,11 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from checker.findings import Severity, describe_char
+from checker.findings import Severity, Violation, describe_char
+from checker.keys import key_violations
 from checker.rules import Format
-from checker.vocab import ALPHABETS, CASES
+from checker.vocab import ALPHABETS, CASES, KEY_KINDS
 
 # The characters of each alphabet. Keys follow checker.vocab.ALPHABETS (an import-time check says so).
 _CHARACTERS = {
@@ -24,23 +24,14 @@ _CHARACTERS = {
     "alphanumeric": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
     "uuid": frozenset("0123456789abcdefABCDEF-"),
     "printable": frozenset(chr(c) for c in range(0x20, 0x7F)),
+    # A PEM block's lines; checker.keys reads it (format_violations hands a key format over whole).
+    "pem": frozenset([*(chr(c) for c in range(0x20, 0x7F)), "\n", "\r", "\t"]),
 }
 if set(_CHARACTERS) != set(ALPHABETS):  # pragma: no cover - a programming error, caught at import
     raise RuntimeError("checker.formats: every alphabet of checker.vocab needs its characters here")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 # A format checked against the venue's examples, not its documentation, only warns about counts and case.
 _MIXED_CASE_MIN_LETTERS = 8
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One way a value breaks its format. Positions count from the start of the value as checked."""
-
-    problem: str
-    severity: Severity
-    position: int | None
-    message: str
-    hint: str
 
 
 def describe_format(fmt: Format, *, with_origin: bool = True) -> str:
@@ -62,6 +53,10 @@ def describe_format(fmt: Format, *, with_origin: bool = True) -> str:
         text += f", starting with {fmt.prefix!r}"
     if fmt.decoded_bytes is not None:
         text += f" ({fmt.decoded_bytes} bytes once decoded)"
+    if fmt.key is not None:
+        text += f", holding {KEY_KINDS[fmt.key]}"
+        if fmt.key_bits:
+            text += f" of {' or '.join(str(bits) for bits in fmt.key_bits)} bits"
     if CASES[fmt.case]:
         text += f", {CASES[fmt.case]}"
     if with_origin and fmt.observed:
@@ -79,8 +74,13 @@ def article(label: str) -> str:
 
 
 def matches_format(value: str, fmt: Format) -> bool:
-    """True when `value` breaks no rule of `fmt` (used to recognise a value that belongs elsewhere)."""
-    return bool(value) and next(format_violations(value, fmt), None) is None
+    """True when `value` breaks no rule of `fmt` (used to recognise a value that belongs elsewhere).
+
+    A note breaks no rule; nor does a warning about a private key that was read (no line breaks, say).
+    """
+    return bool(value) and all(
+        v.severity == "info" or (v.severity == "warning" and fmt.key is not None) for v in format_violations(value, fmt)
+    )
 
 
 def format_violations(value: str, fmt: Format, *, label: str = "value", offset: int = 0) -> Iterator[Violation]:
@@ -92,6 +92,10 @@ def format_violations(value: str, fmt: Format, *, label: str = "value", offset: 
         label: The credential's name as the venue shows it, for messages.
         offset: Where `value` starts in what the reader pasted; positions in messages are shifted by it.
     """
+    if fmt.alphabet == "pem":
+        # A PEM block has its own grammar (armour, lines, DER inside); the key reader states it.
+        yield from key_violations(value, fmt, label=label, offset=offset)
+        return
     described = describe_format(fmt, with_origin=False)
     a_label = f"{article(label).capitalize()} {label}"
     soft: Severity = "warning" if fmt.observed else "error"
@@ -144,7 +148,10 @@ def format_violations(value: str, fmt: Format, *, label: str = "value", offset: 
             f"{a_label} is {described}.",
         )
     if fmt.alphabet in ("base64", "base64url") and not bad and not urlsafe:
-        yield from _base64_violations(value, fmt, label, offset)
+        decoding = list(_base64_violations(value, fmt, label, offset))
+        yield from decoding
+        if fmt.key is not None and length_ok and not decoding:
+            yield from key_violations(value, fmt, label=label, offset=offset)
     yield from _case_violations(value, fmt, offset)
 
 

@@ -10,7 +10,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from checker.vocab import ALPHABETS, CASES, COMPARES, CREDENTIAL_ROLES, ERROR_KINDS, SECRET_ROLES, USE_KINDS
+from checker.vocab import (
+    ALPHABETS,
+    CASES,
+    COMPARES,
+    CREDENTIAL_ROLES,
+    ERROR_KINDS,
+    KEY_KINDS,
+    SECRET_ROLES,
+    USE_KINDS,
+)
 
 # No credential is longer; anything over it is reported and never analysed or signed.
 MAX_LENGTH = 16384
@@ -40,10 +49,16 @@ class Format:
     prefix: str | None = None
     case: str = "any"  # a key of checker.vocab.CASES
     observed: bool = False
+    # A private key credential: what kind of key it holds (a key of checker.vocab.KEY_KINDS), and for RSA the
+    # modulus sizes the venue accepts (empty: any). checker.keys reads such values.
+    key: str | None = None
+    key_bits: tuple[int, ...] = ()
 
     @property
     def specific(self) -> bool:
         """True when the format tells values apart (so a match says something about where a value came from)."""
+        if self.key is not None:
+            return True
         has_length = self.length is not None and (self.length.min is not None or self.length.max is not None)
         return self.alphabet != "printable" and (has_length or bool(self.prefix) or self.alphabet == "uuid")
 
@@ -136,6 +151,24 @@ class ErrorEntry:
 
 
 @dataclass(frozen=True)
+class KeyType:
+    """One kind of key a venue issues (Binance: HMAC, Ed25519, RSA), when it issues more than one.
+
+    `scheme`, `credentials` and `example` are the key type's own; None means the venue's own (`signing.scheme`,
+    `credentials`, `signing.example`), so the venue's declaration is one key type and needs no copy. `retired`
+    is set (reader-facing words) for a key type the venue no longer accepts: such keys are recognised and
+    explained, never signed with.
+    """
+
+    id: str
+    label: str
+    scheme: str | None = None
+    credentials: tuple[Credential, ...] | None = None
+    example: Example | None = None
+    retired: str = ""
+
+
+@dataclass(frozen=True)
 class Venue:
     id: str
     name: str
@@ -148,6 +181,33 @@ class Venue:
     example_url: str = ""
     key_info: KeyInfo | None = None
     use_cases: tuple[UseCase, ...] = ()
+    key_types: tuple[KeyType, ...] = ()
+    # Set on the view `with_key_type` returns: the key type whose credentials and scheme this view carries.
+    key_type: KeyType | None = None
+
+    def find_key_type(self, key_type_id: str) -> KeyType | None:
+        return next((k for k in self.key_types if k.id == key_type_id), None)
+
+    def with_key_type(self, key_type_id: str | None) -> Venue:
+        """This venue as one of its key types signs: that type's credentials, scheme and example.
+
+        None is the venue's own declaration (what every venue without key types has).
+        """
+        if key_type_id is None:
+            return self
+        key_type = self.find_key_type(key_type_id)
+        if key_type is None:
+            known = ", ".join(repr(k.id) for k in self.key_types) or "none"
+            raise CheckerInputError(f"{self.name}: key_type {key_type_id!r} is not one of its key types ({known})")
+        signing = self.signing
+        if signing is not None and (key_type.scheme is not None or key_type.credentials is not None):
+            signing = replace(signing, scheme=key_type.scheme or signing.scheme, example=key_type.example)
+        return replace(
+            self,
+            credentials=self.credentials if key_type.credentials is None else key_type.credentials,
+            signing=signing,
+            key_type=key_type,
+        )
 
     def use_case(self, use_case_id: str) -> UseCase | None:
         return next((u for u in self.use_cases if u.id == use_case_id), None)
@@ -167,12 +227,14 @@ class Venue:
 class Rules:
     venues: Mapping[str, Venue]
 
-    def venue(self, venue_id: str) -> Venue:
+    def venue(self, venue_id: str, key_type: str | None = None) -> Venue:
+        """The venue; with `key_type`, as that key type of it signs (`Venue.with_key_type`)."""
         try:
-            return self.venues[venue_id]
+            venue = self.venues[venue_id]
         except KeyError:
             known = ", ".join(sorted(self.venues)) or "none"
             raise CheckerInputError(f"unknown venue {venue_id!r} (known: {known})") from None
+        return venue.with_key_type(key_type)
 
 
 # --- parsing -------------------------------------------------------------------------------------------
@@ -241,13 +303,28 @@ def _load_length(data: Any, where: str) -> Length | None:
 
 
 def _load_format(data: Mapping[str, Any], where: str) -> Format:
+    alphabet = _choice(_get(data, "alphabet", where, str), ALPHABETS, f"{where}.alphabet")
+    key = _get(data, "key", where, str, None)
+    if key is not None:
+        _choice(key, KEY_KINDS, f"{where}.key")
+        if alphabet not in ("pem", "base64"):
+            raise RulesError(f"{where}.alphabet: a private key is written as 'pem' or 'base64', got {alphabet!r}")
+    elif alphabet == "pem":
+        raise RulesError(f"{where}.key: a PEM credential names the kind of key it holds")
+    key_bits = _get(data, "key_bits", where, list, [])
+    if any(isinstance(bits, bool) or not isinstance(bits, int) or bits <= 0 for bits in key_bits):
+        raise RulesError(f"{where}.key_bits: expected a list of positive integers")
+    if key_bits and key != "rsa":
+        raise RulesError(f"{where}.key_bits: only an RSA key has a size to choose")
     return Format(
-        alphabet=_choice(_get(data, "alphabet", where, str), ALPHABETS, f"{where}.alphabet"),
+        alphabet=alphabet,
         length=_load_length(data.get("length"), f"{where}.length"),
         decoded_bytes=_get(data, "decoded_bytes", where, int, None),
         prefix=_get(data, "prefix", where, str, None) or None,
         case=_choice(_get(data, "case", where, str, "any"), CASES, f"{where}.case"),
         observed=_get(data, "observed", where, bool, False),
+        key=key,
+        key_bits=tuple(key_bits),
     )
 
 
@@ -348,13 +425,7 @@ def _load_error(data: Any, where: str) -> ErrorEntry:
     )
 
 
-def _load_venue(key: str, data: Any) -> Venue:
-    where = f"venues.{key}"
-    if not isinstance(data, dict):
-        raise RulesError(f"{where}: expected an object, got {type(data).__name__}")
-    venue_id = _get(data, "id", where, str, key)
-    if venue_id != key:
-        raise RulesError(f"{where}.id: {venue_id!r} does not match its key {key!r}")
+def _load_credentials(data: Mapping[str, Any], where: str) -> tuple[Credential, ...]:
     credentials = tuple(
         _load_credential(item, f"{where}.credentials[{index}]")
         for index, item in enumerate(_get(data, "credentials", where, list))
@@ -368,6 +439,47 @@ def _load_venue(key: str, data: Any) -> Venue:
             raise RulesError(f"{where}.credentials[{index}].role: duplicate {credential.role!r}")
         seen.add(credential.id)
         roles.add(credential.role)
+    return credentials
+
+
+def _load_key_type(data: Any, where: str) -> KeyType:
+    if not isinstance(data, dict):
+        raise RulesError(f"{where}: expected an object, got {type(data).__name__}")
+    example = data.get("example")
+    key_type = KeyType(
+        id=_get(data, "id", where, str),
+        label=_get(data, "label", where, str),
+        scheme=_get(data, "scheme", where, str, None),
+        credentials=None if data.get("credentials") is None else _load_credentials(data, where),
+        example=None if example is None else _load_example(_get(data, "example", where, dict), f"{where}.example"),
+        retired=_get(data, "retired", where, str, ""),
+    )
+    if key_type.example is not None and key_type.scheme is None and key_type.credentials is None:
+        raise RulesError(f"{where}.example: a key type with the venue's own scheme and credentials has its example")
+    return key_type
+
+
+def _load_key_types(data: Mapping[str, Any], where: str) -> tuple[KeyType, ...]:
+    key_types = tuple(
+        _load_key_type(item, f"{where}.key_types[{index}]")
+        for index, item in enumerate(_get(data, "key_types", where, list, []))
+    )
+    ids = [k.id for k in key_types]
+    duplicate = next((i for i, key_type_id in enumerate(ids) if key_type_id in ids[:i]), None)
+    if duplicate is not None:
+        raise RulesError(f"{where}.key_types[{duplicate}].id: duplicate {ids[duplicate]!r}")
+    return key_types
+
+
+def _load_venue(key: str, data: Any) -> Venue:
+    where = f"venues.{key}"
+    if not isinstance(data, dict):
+        raise RulesError(f"{where}: expected an object, got {type(data).__name__}")
+    venue_id = _get(data, "id", where, str, key)
+    if venue_id != key:
+        raise RulesError(f"{where}.id: {venue_id!r} does not match its key {key!r}")
+    credentials = _load_credentials(data, where)
+    key_types = _load_key_types(data, where)
     signing = data.get("signing")
     key_info = data.get("key_info")
     return Venue(
@@ -386,6 +498,7 @@ def _load_venue(key: str, data: Any) -> Venue:
             _load_use_case(item, f"{where}.use_cases[{index}]")
             for index, item in enumerate(_get(data, "use_cases", where, list, []))
         ),
+        key_types=key_types,
     )
 
 

@@ -27,6 +27,16 @@ ALPHABETS: Final = _frozen(
         "alphanumeric": "letters and digits (A-Z a-z 0-9)",
         "uuid": "a UUID (8-4-4-4-12 hex digits with dashes)",
         "printable": "printable ASCII characters",
+        "pem": "a PEM block (base64 text between -----BEGIN and -----END lines)",
+    }
+)
+
+# What a private key credential holds (a credential format's `key`); the words complete "… holding …".
+KEY_KINDS: Final = _frozen(
+    {
+        "ed25519": "an Ed25519 private key",
+        "ec_p256": "an EC private key on the P-256 curve (ECDSA)",
+        "rsa": "an RSA private key",
     }
 )
 
@@ -112,5 +122,6 @@ SECRET_DECODINGS: Final = _frozen(
     {
         "raw": "used as it is, as text",
         "base64": "base64-decoded, and the bytes are the HMAC key",
+        "private_key": "read as the private key the key format names (a PEM block, or base64 key bytes)",
     }
 )
