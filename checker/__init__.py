@@ -2,7 +2,7 @@
 loaded only then: checker.asymmetric), no I/O, the same under CPython and Pyodide."""
 
 from checker.audit import AUDITS, Audit, audit_for, audit_response
-from checker.browser import dispatch, handle, prepare_request
+from checker.browser import dispatch, handle, prepare_request, requirements
 from checker.diagnose import diagnose_credentials
 from checker.errors import ErrorMatch, SignatureComparison, compare_signature, extract_values, match_error
 from checker.findings import Diagnosis, Finding, Severity, Violation, describe_char
@@ -83,6 +83,8 @@ __all__ = [
     "matches_format",
     "parse_request",
     "prepare_request",
+    "read_private_key",
+    "requirements",
     "run_selftest",
     "scheme_for",
     "sign_request",

@@ -20,7 +20,7 @@ from checker.schemes import scheme_for
 from checker.signing import SigningRefused, run_selftest, sign_request
 
 _JSON = TypeVar("_JSON")
-OPERATIONS = ("diagnose", "prepare", "sign", "selftest", "match_error", "compare", "audit")
+OPERATIONS = ("diagnose", "prepare", "sign", "selftest", "match_error", "compare", "audit", "requirements")
 # Which of a venue's requests `prepare`, `sign` and `compare` work on: the harmless test request, or the
 # key-information request whose answer the key audit reads.
 REQUEST_KINDS = ("test", "key_info")
@@ -69,6 +69,11 @@ def _optional_text(payload: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
+def _key_type(payload: Mapping[str, Any]) -> str | None:
+    """Which of a venue's key types the credentials are (Binance: 'hmac', 'ed25519', 'rsa'); None: the venue's own."""
+    return _optional_text(payload, "key_type") or None
+
+
 def _credentials(payload: Mapping[str, Any]) -> dict[str, str | None]:
     value = payload.get("credentials")
     if not isinstance(value, dict):
@@ -88,10 +93,25 @@ def _finding(venue: Venue, finding: Finding) -> dict[str, Any]:
     return result
 
 
-def _diagnose(rules: Rules, venue_id: str, credentials: Mapping[str, str | None]) -> dict[str, Any]:
-    venue = rules.venue(venue_id)
-    diagnosis = diagnose_credentials(rules, venue_id, credentials)
+def _diagnose(
+    rules: Rules, venue_id: str, credentials: Mapping[str, str | None], key_type: str | None = None
+) -> dict[str, Any]:
+    venue = rules.venue(venue_id, key_type)
+    diagnosis = diagnose_credentials(rules, venue_id, credentials, key_type)
     return {"ok": diagnosis.ok, "findings": [_finding(venue, f) for f in diagnosis.findings]}
+
+
+def requirements(rules: Rules, venue_id: str, key_type: str | None = None) -> dict[str, Any]:
+    """The Python packages beyond the checker that signing needs, for one key type or, without one, for every
+    key type of the venue: the page unpacks exactly these wheels before it signs (none for HMAC venues)."""
+    venue = rules.venue(venue_id)
+    ids: list[str | None] = [key_type] if key_type is not None else [None, *(k.id for k in venue.key_types)]
+    packages: set[str] = set()
+    for one in ids:
+        view = venue.with_key_type(one)
+        if view.signing is not None and not (view.key_type is not None and view.key_type.retired):
+            packages.update(scheme_for(view).requires)
+    return {"packages": sorted(packages)}
 
 
 def _template(venue: Venue, request_kind: str) -> Request:
@@ -105,14 +125,19 @@ def _template(venue: Venue, request_kind: str) -> Request:
 
 
 def prepare_request(
-    rules: Rules, venue_id: str, now_ms: int | None, values: Mapping[str, str], request_kind: str = "test"
+    rules: Rules,
+    venue_id: str,
+    now_ms: int | None,
+    values: Mapping[str, str],
+    request_kind: str = "test",
+    key_type: str | None = None,
 ) -> dict[str, Any]:
     """The venue's test (or key-information) request with a fresh nonce/timestamp for `now_ms`, or with the
-    values the reader typed.
+    values the reader typed (the key type's scheme says how it writes them).
 
     Returns the filled fields by name (method, path, query, body and the signed fields the request carries).
     """
-    venue = rules.venue(venue_id)
+    venue = rules.venue(venue_id, key_type)
     scheme = scheme_for(venue)
     template = _template(venue, request_kind)
     fresh = scheme.fresh_values(now_ms) if now_ms is not None else {}
@@ -182,9 +207,10 @@ def redact(data: _JSON, secrets: Mapping[str, str]) -> _JSON:
 def _sign(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Diagnose, then sign; refuse while a value is misplaced, and never return a secret value in any output."""
     venue_id = _text(payload, "venue")
-    venue = rules.venue(venue_id)
+    key_type = _key_type(payload)
+    venue = rules.venue(venue_id, key_type)
     credentials = _credentials(payload)
-    diagnosis = diagnose_credentials(rules, venue_id, credentials)
+    diagnosis = diagnose_credentials(rules, venue_id, credentials, key_type)
     findings = [_finding(venue, f) for f in diagnosis.findings]
     blocking = misplaced(diagnosis.findings)
     if blocking:
@@ -201,24 +227,28 @@ def _sign(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
         now_ms = _now_ms(payload)
         if now_ms is None:
             raise CheckerInputError("request or now_ms: one is required to sign the key-information request")
-        request = parse_request(prepare_request(rules, venue_id, now_ms, {}, request_kind)["fields"])
+        request = parse_request(prepare_request(rules, venue_id, now_ms, {}, request_kind, key_type)["fields"])
     else:
         request = parse_request(payload.get("request"))
     try:
-        result = sign_request(rules, venue_id, credentials, request, base_url=base_url)
+        result = sign_request(rules, venue_id, credentials, request, base_url=base_url, key_type=key_type)
     except SigningRefused as error:
         raise NotSigned(str(error), findings) from None
     return redact({**result.to_dict(), "findings": findings}, _secrets(venue, credentials))
 
 
-def _selftest(rules: Rules, venue_id: str) -> dict[str, Any]:
-    venue = rules.venue(venue_id)
-    return {**run_selftest(rules, venue_id).to_dict(), "link": venue.example_url or None, "venue_name": venue.name}
+def _selftest(rules: Rules, venue_id: str, key_type: str | None = None) -> dict[str, Any]:
+    venue = rules.venue(venue_id, key_type)
+    return {
+        **run_selftest(rules, venue_id, key_type).to_dict(),
+        "link": venue.example_url or None,
+        "venue_name": venue.name,
+    }
 
 
 def _compare(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
     signed = _sign(rules, payload)
-    venue = rules.venue(_text(payload, "venue"))
+    venue = rules.venue(_text(payload, "venue"), _key_type(payload))
     signing = venue.signing
     mode = signing.example.compare if signing is not None and signing.example is not None else "exact"
     comparison = compare_signature(signed["signature"], _text(payload, "signature"), mode).to_dict()
@@ -242,15 +272,22 @@ def dispatch(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Run one operation; raise `CheckerInputError` for malformed input."""
     op = payload.get("op")
     if op == "diagnose":
-        return _diagnose(rules, _text(payload, "venue"), _credentials(payload))
+        return _diagnose(rules, _text(payload, "venue"), _credentials(payload), _key_type(payload))
     if op == "prepare":
         return prepare_request(
-            rules, _text(payload, "venue"), _now_ms(payload), _values(payload), _request_kind(payload)
+            rules,
+            _text(payload, "venue"),
+            _now_ms(payload),
+            _values(payload),
+            _request_kind(payload),
+            _key_type(payload),
         )
     if op == "sign":
         return _sign(rules, payload)
     if op == "selftest":
-        return _selftest(rules, _text(payload, "venue"))
+        return _selftest(rules, _text(payload, "venue"), _key_type(payload))
+    if op == "requirements":
+        return requirements(rules, _text(payload, "venue"), _key_type(payload))
     if op == "match_error":
         matches = match_error(
             rules,

@@ -1,7 +1,8 @@
 """Diagnose pasted credentials against a venue's declared key formats.
 
 Every finding names a field, a position in the value as pasted and a code point, never the value. Only
-leading/trailing ASCII whitespace is trimmed (and reported); everything else is reported, not fixed.
+leading/trailing ASCII whitespace is trimmed (and reported); everything else is reported, not fixed. Private keys
+are read by checker.keys (through the key format); this module decides what to say about them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 
 from checker.findings import Diagnosis, Finding, Severity, describe_char
 from checker.formats import article, describe_format, format_violations, matches_format
-from checker.rules import MAX_LENGTH, TRIM, Credential, Rules, Venue
+from checker.keys import consistency_violations, describe_pem, read_key_file, read_private_key
+from checker.rules import MAX_LENGTH, TRIM, Credential, KeyType, Rules, Venue
 
 _TRIM_NAMES = {
     " ": "space",
@@ -56,15 +58,7 @@ _PLACEHOLDER = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
-_PEM_KINDS = {
-    "EC PRIVATE KEY": "an elliptic-curve (EC) private key",
-    "RSA PRIVATE KEY": "an RSA private key",
-    "PRIVATE KEY": "a PKCS#8 private key (Ed25519, RSA or EC)",
-    "OPENSSH PRIVATE KEY": "an OpenSSH private key",
-    "PUBLIC KEY": "a public key",
-    "RSA PUBLIC KEY": "an RSA public key",
-    "CERTIFICATE": "a certificate",
-}
+_ARMOUR_LINE = re.compile(r"^\s*-----(?:BEGIN|END) [A-Z0-9 ]+-----\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -89,7 +83,9 @@ def _plural(count: int, noun: str) -> str:
 
 # Findings that mean a value is in the wrong place or is the wrong thing: signing with it could put a secret
 # where the page shows a key (the curl line, a header), so nothing is signed while one of these stands.
-MISPLACED = frozenset({"swapped", "same_as_key", "other_venue", "combined", "pem", "cdp_json"})
+MISPLACED = frozenset(
+    {"swapped", "same_as_key", "other_venue", "combined", "pem", "cdp_json", "other_key_type", "retired_key"}
+)
 
 # The troubleshooting entry a finding about a credential links to, by what the credential does.
 _ROLE_ERROR_KINDS = {"key": "invalid_key", "secret": "invalid_signature", "passphrase": "invalid_passphrase"}
@@ -165,36 +161,86 @@ def _soft(state: _Field) -> bool:
     return state.credential.format.alphabet == "printable"
 
 
+def _key_file(state: _Field, report: _Reporter, venue: Venue) -> bool:
+    """A whole key file (Coinbase CDP JSON) pasted into one field: name its parts, never their values."""
+    value = state.value
+    key_file = read_key_file(value)
+    if key_file is None and not ("privateKey" in value and ("apiKeys/" in value or "organizations/" in value)):
+        return False
+    parts = key_file.parts if key_file is not None else ("name", "privateKey")
+    name_part = "name" if "name" in parts else "id"
+    key_field = venue.credential_for("key")
+    secret_field = venue.credential_for("secret")
+    takes_keys = secret_field is not None and secret_field.format.key is not None
+    if takes_keys and key_field is not None and secret_field is not None:
+        message = (
+            f"this is a whole CDP API key file (JSON with the parts {name_part!r} and 'privateKey'); it holds "
+            "both credentials, and only one belongs in this field."
+        )
+        hint = (
+            f"Paste the value of {name_part!r} into the {key_field.label} field and the value of 'privateKey' "
+            f"into the {secret_field.label} field, each without its quotes (the \\n in the private key may stay)."
+        )
+    else:
+        message = (
+            "this is a whole Coinbase CDP API key file (JSON with a key name and a private key); "
+            f"{venue.name} expects {describe_format(state.credential.format, with_origin=False)}."
+        )
+        hint = "A CDP key belongs to Coinbase Advanced Trade. Create an API key on this venue instead."
+    report.add("cdp_json", "error", state.offset, message, hint)
+    state.settled = True
+    return True
+
+
+def _key_type_taking(venue: Venue, kind: str | None) -> KeyType | None:
+    """The venue's other key type whose secret is a private key of `kind` (to point a pasted key there)."""
+    for key_type in venue.key_types:
+        if key_type.credentials is None or (venue.key_type is not None and key_type.id == venue.key_type.id):
+            continue
+        secret = next((c for c in key_type.credentials if c.role == "secret"), None)
+        if secret is not None and secret.format.key is not None and (kind is None or secret.format.key == kind):
+            return key_type
+    return None
+
+
+def _pem_elsewhere(state: _Field, report: _Reporter, venue: Venue, start: int) -> None:
+    """A PEM block in a field that takes no private key."""
+    offset = state.offset
+    holds, kind = describe_pem(state.value) or ("a PEM-encoded key", None)
+    fmt = state.credential.format
+    other = _key_type_taking(venue, kind)
+    if other is not None:
+        hint = f"This key is for another key type: choose '{other.label}' and paste it into its private key field."
+    elif state.credential.secret:
+        hint = (
+            "PEM keys are for RSA/Ed25519/ECDSA signing, not HMAC. Paste the secret the venue showed when you "
+            "created the key."
+        )
+    else:
+        hint = f"Paste the {state.credential.label} here: {describe_format(fmt, with_origin=False)}."
+    report.add(
+        "pem",
+        "error",
+        offset + start,
+        f"position {offset + start} starts a PEM block holding {holds}; {venue.name} expects "
+        f"{describe_format(fmt, with_origin=False)} here.",
+        hint,
+    )
+    state.settled = True
+
+
 def _unwrap(state: _Field, report: _Reporter, venue: Venue) -> None:
     """Recognise what was pasted around the value (file formats, quotes, assignments) and look inside."""
     for _ in range(4):
         value, offset = state.value, state.offset
         severity: Severity = "warning" if _soft(state) else "error"
-        pem = _PEM.search(value)
-        if "privateKey" in value and ("apiKeys/" in value or "organizations/" in value):
-            report.add(
-                "cdp_json",
-                "error",
-                offset,
-                f"this is a whole Coinbase CDP API key file (JSON with a key name and a private key); "
-                f"{venue.name} uses an HMAC secret of {describe_format(state.credential.format, with_origin=False)}.",
-                "A CDP key belongs to Coinbase Advanced Trade. Create an API key on this venue instead.",
-            )
-            state.settled = True
+        if _key_file(state, report, venue):
             return
-        prefix = state.credential.format.prefix or ""
-        if pem and not prefix.startswith("-----BEGIN") and "\\n" not in prefix:
-            kind = _PEM_KINDS.get(pem.group(1), "a PEM-encoded key")
-            report.add(
-                "pem",
-                "error",
-                offset + pem.start(),
-                f"position {offset + pem.start()} starts a PEM block holding {kind}; {venue.name} expects "
-                f"an HMAC secret of {describe_format(state.credential.format, with_origin=False)} here.",
-                "PEM keys are for RSA/Ed25519/ECDSA signing, not HMAC. Paste the secret the venue showed when "
-                "you created an HMAC key.",
-            )
-            state.settled = True
+        pem = _PEM.search(value)
+        fmt = state.credential.format
+        prefix = fmt.prefix or ""
+        if pem and fmt.alphabet != "pem" and not prefix.startswith("-----BEGIN") and "\\n" not in prefix:
+            _pem_elsewhere(state, report, venue, pem.start())
             return
         if value.startswith("{") and value.endswith("}"):
             try:
@@ -302,6 +348,9 @@ def _check_content(state: _Field, report: _Reporter, rules: Rules, venue: Venue)
         state.settled = True
     if state.settled:
         return
+    if credential.format.alphabet == "pem":
+        # The armour lines say "PRIVATE KEY"; a placeholder is what stands between them.
+        value = _ARMOUR_LINE.sub("", value.replace("\\n", "\n")).strip()
     bare = value.rstrip(".\u2026").strip()
     if bare and (_PLACEHOLDER.fullmatch(bare) or (len(bare) >= 4 and len(set(bare)) == 1)):
         # A passphrase is chosen by the user, so "mypassword" may be real (if unwise): warn only.
@@ -327,7 +376,7 @@ def _check_content(state: _Field, report: _Reporter, rules: Rules, venue: Venue)
                 )
                 state.settled = True
                 return
-    if state.settled:
+    if state.settled or credential.format.alphabet == "pem":
         return
     _check_combined(state, report, venue)
 
@@ -472,12 +521,26 @@ def _check_characters(state: _Field, report: _Reporter) -> bool:
 
 def _check_format(state: _Field, report: _Reporter) -> None:
     credential = state.credential
+    key = credential.format.key is not None
     for violation in format_violations(state.value, credential.format, label=credential.label, offset=state.offset):
-        # The mixed-case heuristic is a hint, not evidence that the value belongs in another field.
-        if violation.problem != "case" or violation.position is not None:
+        # The mixed-case heuristic is a hint, not evidence that the value belongs in another field; a private key
+        # read with a note or a warning (literal \n, no line breaks) is still the key that belongs here.
+        if (violation.severity == "error") if key else (violation.problem != "case" or violation.position is not None):
             state.format_failed = True
         report.add(violation.problem, violation.severity, violation.position, violation.message, violation.hint)
         state.format_findings.append(state.findings[-1])
+
+
+def _check_key_halves(state: _Field, report: _Reporter) -> None:
+    """A private key that carries its public half: do the halves belong together (needs the signing package)."""
+    fmt = state.credential.format
+    if fmt.key is None or state.format_failed:
+        return
+    reading = read_private_key(state.value, fmt, label=state.credential.label, offset=state.offset)
+    if reading.key is None:
+        return
+    for violation in consistency_violations(reading.key):
+        report.add(violation.problem, violation.severity, violation.position, violation.message, violation.hint)
 
 
 def _drop_format_findings(state: _Field) -> None:
@@ -520,11 +583,17 @@ def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:
     _check_content(state, report, rules, venue)
     if state.settled:
         return
+    if credential.format.alphabet == "pem":
+        # Line breaks belong in a PEM block; checker.keys names any character that does not.
+        _check_format(state, report)
+        _check_key_halves(state, report)
+        return
     if _check_characters(state, report):
         # Length and decoding would only restate the stray character; the alphabet check still helps.
         state.format_failed = True
         return
     _check_format(state, report)
+    _check_key_halves(state, report)
 
 
 def _belongs_to(state: _Field, venue: Venue) -> Credential | None:
@@ -623,6 +692,59 @@ def _check_pairs(states: Mapping[str, _Field], rules: Rules, venue: Venue) -> No
                 )
 
 
+def _own_label(venue: Venue) -> str:
+    """The name of the key type the credentials are checked as."""
+    if venue.key_type is not None:
+        return venue.key_type.label
+    own = next((k for k in venue.key_types if k.scheme is None and k.credentials is None), None)
+    return own.label if own is not None else "API key"
+
+
+def _check_key_types(states: Mapping[str, _Field], rules: Rules, venue: Venue) -> None:
+    """Values that are another key type's (Binance's Ed25519 key where HMAC is chosen) or a retired type's
+    (Coinbase's legacy keys): one finding names the key type; the format findings it explains go."""
+    base = rules.venue(venue.id)
+    filled = [s for s in states.values() if s.value and not s.settled]
+    failing = [s for s in filled if s.format_failed]
+    if not base.key_types or not failing:
+        return
+    for key_type in base.key_types:
+        credentials = base.with_key_type(key_type.id).credentials
+        if (venue.key_type is not None and key_type.id == venue.key_type.id) or credentials == venue.credentials:
+            continue
+        by_role = {c.role: c for c in credentials}
+        fits = all(
+            s.credential.role in by_role and matches_format(s.value, by_role[s.credential.role].format) for s in filled
+        )
+        if not fits or not all(by_role[s.credential.role].format.specific for s in failing):
+            continue
+        for state in failing:
+            _drop_format_findings(state)
+            state.settled = True
+        own = _own_label(venue)
+        where = failing[0]
+        if key_type.retired:
+            _Reporter(venue, where).add(
+                "retired_key",
+                "error",
+                None,
+                f"looks like {article(key_type.label)} {key_type.label}, not {article(own)} {own}: {key_type.retired}",
+                f"Create a new key ({own}) on {venue.name} and paste its values.",
+                kind="expired",
+            )
+        else:
+            _Reporter(venue, where).add(
+                "other_key_type",
+                "error",
+                None,
+                f"looks like the credentials of {article(key_type.label)} {key_type.label}, not of "
+                f"{article(own)} {own}.",
+                f"Choose the key type '{key_type.label}', or paste the values of your {own}.",
+                kind="invalid_key",
+            )
+        return
+
+
 def _check_other_venue(state: _Field, report: _Reporter, rules: Rules, venue: Venue) -> None:
     own = {c.format for c in venue.credentials}
     hits = [
@@ -652,12 +774,16 @@ def misplaced(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error" and f.code.rsplit(".", 1)[-1] in MISPLACED]
 
 
-def diagnose_credentials(rules: Rules, venue_id: str, credentials: Mapping[str, str | None]) -> Diagnosis:
-    """Check every credential field the venue issues; never raises on any text in any field."""
-    venue = rules.venue(venue_id)
+def diagnose_credentials(
+    rules: Rules, venue_id: str, credentials: Mapping[str, str | None], key_type: str | None = None
+) -> Diagnosis:
+    """Check every credential field the venue issues (for `key_type`, that key type's); never raises on any text
+    in any field (an unknown venue or key type is a CheckerInputError)."""
+    venue = rules.venue(venue_id, key_type)
     states = {c.id: _Field(credential=c, raw=credentials.get(c.id) or "") for c in venue.credentials}
     for state in states.values():
         _check_field(state, rules, venue)
+    _check_key_types(states, rules, venue)
     _check_pairs(states, rules, venue)
     findings = [f for state in states.values() for f in state.findings]
     findings.extend(_observed_note(states, venue))

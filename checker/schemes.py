@@ -3,8 +3,9 @@ the secret, how it writes a fresh timestamp, and its sign function.
 
 A venue's YAML names its scheme (`signing.scheme`) and the venue-specific parameters (base URL, params, its
 published example); everything else about a scheme is here, and the guides render it from here. Each sign
-function is pure: nonce and timestamp come in with the request. Room is left for asymmetric schemes: a
-scheme says how its secret becomes key material (`secret_decoding`), and a sign function gets that material.
+function is pure: nonce and timestamp come in with the request. A scheme says how its secret becomes key
+material (`secret_decoding`): HMAC schemes get bytes, asymmetric ones a private key (checker.keys) of one of
+the kinds they sign with (`key_kinds`), signed with by checker.asymmetric.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
+from checker import asymmetric
+from checker.keys import PrivateKey, describe_kind
 from checker.rules import CheckerInputError, Request, Venue
-from checker.vocab import SECRET_DECODINGS, SIGNED_FIELDS, TIMESTAMP_FORMATS
+from checker.vocab import KEY_KINDS, SECRET_DECODINGS, SIGNED_FIELDS, TIMESTAMP_FORMATS
 
 # A plaintext passphrase header would put a secret on screen; show where it goes instead.
 PASSPHRASE_PLACEHOLDER = "<your passphrase, sent as typed>"
@@ -34,6 +38,8 @@ class SignContext:
     secret: bytes
     request: Request
     params: Mapping[str, str]
+    # The private key, for schemes whose secret_decoding is 'private_key' (then `secret` is empty).
+    private_key: PrivateKey | None = None
 
     def key(self) -> str:
         return self.need_credential("key")
@@ -48,6 +54,11 @@ class SignContext:
             name = credential.label if credential is not None else role
             raise CheckerInputError(f"{self.venue.name} signs with the {name}: it is missing")
         return value
+
+    def need_private_key(self) -> PrivateKey:
+        if self.private_key is None:
+            raise CheckerInputError(f"{self.venue.name} signs with a private key: none was read")
+        return self.private_key
 
     def need(self, name: str) -> str:
         value = getattr(self.request, name)
@@ -78,6 +89,8 @@ class Signed:
     signature_param: str | None = None
     # False when the payload travels in a header instead of the body (Gemini).
     sends_body: bool = True
+    # A JSON Web Token's header and claims, decoded, when the signature is a JWT (Coinbase CDP).
+    token: Mapping[str, Mapping[str, Any]] | None = None
 
 
 Signer: TypeAlias = Callable[[SignContext], Signed]
@@ -94,6 +107,7 @@ class Scheme:
         secret_decoding: How the pasted secret becomes key material (checker.vocab.SECRET_DECODINGS).
         timestamp_format: How the venue writes its timestamp (checker.vocab.TIMESTAMP_FORMATS), if it signs one.
         sign: The pure sign function.
+        key_kinds: For a 'private_key' decoding, the kinds of key it signs with (checker.vocab.KEY_KINDS).
     """
 
     id: str
@@ -102,15 +116,23 @@ class Scheme:
     secret_decoding: str
     sign: Signer
     timestamp_format: str | None = None
+    key_kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.signs if f not in SIGNED_FIELDS]
         if unknown or self.secret_decoding not in SECRET_DECODINGS:
             raise ValueError(f"scheme {self.id}: unknown signed field or secret decoding")
+        if (self.secret_decoding == "private_key") != bool(self.key_kinds) or not set(self.key_kinds) <= set(KEY_KINDS):
+            raise ValueError(f"scheme {self.id}: a scheme signs with private keys of known kinds, or with a secret")
         if (self.timestamp_format is None) == ("timestamp" in self.signs) or (
             self.timestamp_format is not None and self.timestamp_format not in TIMESTAMP_FORMATS
         ):
             raise ValueError(f"scheme {self.id}: a scheme that signs a timestamp names its format, and only then")
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """The Python distributions beside the standard library that signing needs (the wheels a page loads)."""
+        return tuple(sorted({name for kind in self.key_kinds for name in asymmetric.PACKAGES[kind]}))
 
     def fresh_values(self, now_ms: int) -> dict[str, str]:
         """A fresh nonce and timestamp for `now_ms` (the page's clock), written as this venue expects."""
@@ -213,7 +235,8 @@ def _has_param(text: str, name: str) -> bool:
     return any(part.split("=", 1)[0] == name for part in text.split("&") if part)
 
 
-def sign_binance(ctx: SignContext) -> Signed:
+def _binance_payload(ctx: SignContext) -> tuple[str, str]:
+    """The query string as sent (timestamp and recvWindow added when given apart) and the signed payload."""
     query, body = ctx.query(), ctx.request.body
     timestamp = ctx.request.timestamp
     if not (_has_param(query, "timestamp") or _has_param(body, "timestamp")):
@@ -228,16 +251,46 @@ def sign_binance(ctx: SignContext) -> Signed:
             extra.append(f"recvWindow={ctx.request.recv_window}")
         extra.append(f"timestamp={timestamp}")
         query = "&".join([query, *extra] if query else extra)
-    prehash = query + body
-    signature = hmac.new(ctx.secret, prehash.encode(), "sha256").hexdigest()
+    return query, query + body
+
+
+def _binance_signed(ctx: SignContext, signature: str, query: str, prehash: str, note: str) -> Signed:
     return Signed(
         signature=signature,
-        headers=_headers(("X-MBX-APIKEY", ctx.optional_key()), ("Content-Type", FORM if body else None)),
+        headers=_headers(("X-MBX-APIKEY", ctx.optional_key()), ("Content-Type", FORM if ctx.request.body else None)),
         prehash=prehash,
-        prehash_note="signature = hex(HMAC-SHA256(secret, query string + request body)), sent as signature=.",
+        prehash_note=note,
         query=query,
         signature_param="signature",
     )
+
+
+def sign_binance(ctx: SignContext) -> Signed:
+    query, prehash = _binance_payload(ctx)
+    signature = hmac.new(ctx.secret, prehash.encode(), "sha256").hexdigest()
+    note = "signature = hex(HMAC-SHA256(secret, query string + request body)), sent as signature=."
+    return _binance_signed(ctx, signature, query, prehash, note)
+
+
+def sign_binance_ed25519(ctx: SignContext) -> Signed:
+    query, prehash = _binance_payload(ctx)
+    signature = _b64(asymmetric.sign(ctx.need_private_key(), prehash.encode()))
+    note = (
+        "signature = base64(Ed25519(private key, query string + request body)): 88 characters, sent as "
+        "signature= with +, / and = percent-encoded."
+    )
+    return _binance_signed(ctx, signature, query, prehash, note)
+
+
+def sign_binance_rsa(ctx: SignContext) -> Signed:
+    query, prehash = _binance_payload(ctx)
+    key = ctx.need_private_key()
+    signature = _b64(asymmetric.sign(key, prehash.encode()))
+    note = (
+        f"signature = base64(RSASSA-PKCS1-v1_5(SHA-256, {key.bits}-bit private key, query string + request body)), "
+        "sent as signature= with +, / and = percent-encoded."
+    )
+    return _binance_signed(ctx, signature, query, prehash, note)
 
 
 def sign_bybit(ctx: SignContext) -> Signed:
@@ -418,6 +471,72 @@ def sign_bitstamp(ctx: SignContext) -> Signed:
     )
 
 
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _seconds(ctx: SignContext) -> int:
+    timestamp = ctx.need("timestamp")
+    if not timestamp.isdigit() or not timestamp.isascii():
+        raise CheckerInputError(f"{ctx.venue.name} signs the time in Unix seconds: request.timestamp is not a number")
+    return int(timestamp)
+
+
+# Coinbase's JWTs are valid for two minutes from their `nbf`.
+CDP_JWT_LIFETIME = 120
+_JWT_ALGORITHMS = {"ec_p256": "ES256", "ed25519": "EdDSA"}
+
+
+def sign_coinbase_cdp_jwt(ctx: SignContext) -> Signed:
+    """One JWT per request, as Coinbase's documentation builds it (PyJWT sample) and CCXT's coinbase.py sends it.
+
+    The claims follow the documentation (`iss` "cdp"; CCXT still sends the older "coinbase-cloud" with an `aud`);
+    the `uri` claim is METHOD, a space, host and path without the query string, as both do. The nonce is the
+    request's: the checker draws no random numbers. ES256 signs with the RFC 6979 nonce, so a request signs the
+    same every time; the venue verifies it with the public key like any other.
+    """
+    key = ctx.need_private_key()
+    name, nonce, seconds = ctx.key(), ctx.need("nonce"), _seconds(ctx)
+    path = ctx.request.path.split("?", 1)[0]
+    header = {"alg": _JWT_ALGORITHMS[key.kind], "kid": name, "nonce": nonce, "typ": "JWT"}
+    claims = {
+        "sub": name,
+        "iss": "cdp",
+        "nbf": seconds,
+        "exp": seconds + CDP_JWT_LIFETIME,
+        "uri": f"{ctx.request.method} {_host(ctx)}{path}",
+    }
+    signing_input = ".".join(_b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims))
+    token = signing_input + "." + _b64url(asymmetric.sign(key, signing_input.encode()))
+    return Signed(
+        signature=token,
+        headers=_headers(("Authorization", f"Bearer {token}"), ("Content-Type", JSON)),
+        prehash=signing_input,
+        prehash_note=(
+            f"The JWT's signing input: base64url(header) + '.' + base64url(claims). Its signature is "
+            f"{header['alg']} ({describe_kind(key.kind)}) over that text, base64url-encoded after a second '.'; "
+            f"the token is valid from nbf to exp ({CDP_JWT_LIFETIME} seconds) and for this one method and path."
+        ),
+        token={"header": header, "payload": claims},
+    )
+
+
+def sign_coinbase_legacy(ctx: SignContext) -> Signed:
+    timestamp = ctx.need("timestamp")
+    prehash = timestamp + ctx.request.method + ctx.request.path + ctx.request.body
+    signature = hmac.new(ctx.secret, prehash.encode(), "sha256").hexdigest()
+    return Signed(
+        signature=signature,
+        headers=_headers(
+            ("CB-ACCESS-KEY", ctx.optional_key()),
+            ("CB-ACCESS-SIGN", signature),
+            ("CB-ACCESS-TIMESTAMP", timestamp),
+            ("Content-Type", JSON),
+        ),
+        prehash=prehash,
+    )
+
+
 def _scheme(*schemes: Scheme) -> dict[str, Scheme]:
     return {scheme.id: scheme for scheme in schemes}
 
@@ -447,6 +566,26 @@ SCHEMES: Mapping[str, Scheme] = _scheme(
         secret_decoding="raw",
         timestamp_format="unix_ms",
         sign=sign_binance,
+    ),
+    Scheme(
+        id="binance_ed25519",
+        formula="signature = base64(Ed25519 signature by the private key of query string + request body), sent "
+        "percent-encoded as the signature parameter; the API key goes in X-MBX-APIKEY",
+        signs=("timestamp", "recv_window"),
+        secret_decoding="private_key",
+        key_kinds=("ed25519",),
+        timestamp_format="unix_ms",
+        sign=sign_binance_ed25519,
+    ),
+    Scheme(
+        id="binance_rsa",
+        formula="signature = base64(RSASSA-PKCS1-v1_5 signature with SHA-256 by the private key of query string + "
+        "request body), sent percent-encoded as the signature parameter; the API key goes in X-MBX-APIKEY",
+        signs=("timestamp", "recv_window"),
+        secret_decoding="private_key",
+        key_kinds=("rsa",),
+        timestamp_format="unix_ms",
+        sign=sign_binance_rsa,
     ),
     Scheme(
         id="bybit_v5_hmac",
@@ -518,6 +657,27 @@ SCHEMES: Mapping[str, Scheme] = _scheme(
         secret_decoding="raw",
         timestamp_format="unix_ms",
         sign=sign_bitstamp,
+    ),
+    Scheme(
+        id="coinbase_cdp_jwt",
+        formula="Authorization: Bearer JWT, a new one per request: header {alg: ES256 for an EC P-256 key or EdDSA "
+        "for an Ed25519 key, kid: key name, nonce, typ: JWT}, claims {sub: key name, iss: 'cdp', nbf: timestamp in "
+        "seconds, exp: nbf + 120, uri: METHOD + ' ' + host + path}, signed by the private key; each part "
+        "base64url-encoded and joined by dots",
+        signs=("nonce", "timestamp"),
+        secret_decoding="private_key",
+        key_kinds=("ec_p256", "ed25519"),
+        timestamp_format="unix_s",
+        sign=sign_coinbase_cdp_jwt,
+    ),
+    Scheme(
+        id="coinbase_legacy_hmac",
+        formula="CB-ACCESS-SIGN = hex(HMAC-SHA256(key = secret as text, message = timestamp in seconds + METHOD + "
+        "request path + body)); the API key goes in CB-ACCESS-KEY, the timestamp in CB-ACCESS-TIMESTAMP",
+        signs=("timestamp",),
+        secret_decoding="raw",
+        timestamp_format="unix_s",
+        sign=sign_coinbase_legacy,
     ),
 )
 

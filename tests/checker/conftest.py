@@ -1,5 +1,6 @@
 """The rules the checker tests run on: the real venues.json export, plus neutral fixture venues for schemes no
-real venue uses yet; and valid-looking credentials made from each venue's declared formats."""
+real venue uses yet (and for key types); and valid-looking credentials made from each venue's declared formats.
+Private keys come from tests/checker/keys/ (made with OpenSSL for these tests only)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,24 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 ROOT = Path(__file__).resolve().parents[2]
+KEYS = Path(__file__).resolve().parent / "keys"
+
+
+def key_file(name: str) -> str:
+    """A test key's PEM text (tests/checker/keys/)."""
+    return (KEYS / name).read_text(encoding="utf-8")
+
+
+def _der(pem: str) -> bytes:
+    return base64.b64decode("".join(line for line in pem.splitlines() if not line.startswith("-----")))
+
+
+# The Ed25519 test key as Coinbase CDP writes an Ed25519 secret: base64 of the 32-byte seed, then the 32-byte
+# public key (the last 32 bytes of each DER form).
+CDP_ED25519_SECRET = base64.b64encode(_der(key_file("ed25519.pem"))[-32:] + _der(key_file("ed25519.pub.pem"))[-32:])
+CDP_ED25519_SECRET_TEXT = CDP_ED25519_SECRET.decode()
+# The test key each kind of private key format is filled with.
+KEY_OF_KIND = {"ed25519": "ed25519.pem", "ec_p256": "ec-p256.pem", "rsa": "rsa-2048.pem"}
 
 
 def _real_venues() -> dict[str, Any]:
@@ -32,23 +51,52 @@ def _real_venues() -> dict[str, Any]:
     return rules_slice(loaded.venues)["venues"]
 
 
-def _fixture_venue(scheme: str, *, passphrase: bool = False, params: dict[str, str] | None = None) -> dict[str, Any]:
+PRINTABLE = {"alphabet": "printable", "length": None, "decoded_bytes": None, "prefix": None, "case": "any"}
+
+
+def _format(alphabet: str = "printable", **extra: Any) -> dict[str, Any]:
+    return {**PRINTABLE, "alphabet": alphabet, **extra}
+
+
+def _credential(cid: str, role: str, fmt: dict[str, Any] | None = None, label: str | None = None) -> dict[str, Any]:
+    return {"id": cid, "label": label or cid, "role": role, "required": True, "format": fmt or PRINTABLE, "samples": []}
+
+
+def _fixture_venue(
+    scheme: str,
+    *,
+    passphrase: bool = False,
+    params: dict[str, str] | None = None,
+    secret: dict[str, Any] | None = None,
+    key: dict[str, Any] | None = None,
+    venue_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """A neutral venue for a scheme no real venue uses yet, so every scheme runs through sign_request."""
-    printable = {"alphabet": "printable", "length": None, "decoded_bytes": None, "prefix": None, "case": "any"}
-    roles = [("api_key", "key"), ("api_secret", "secret")] + ([("passphrase", "passphrase")] if passphrase else [])
-    venue_id = "fixture-" + scheme.replace("_", "-")
+    venue_id = venue_id or "fixture-" + scheme.replace("_", "-")
+    secret_id = "private_key" if secret is not None and "key" in secret else "api_secret"
+    credentials = [_credential("api_key", "key", key), _credential(secret_id, "secret", secret)]
+    if passphrase:
+        credentials.append(_credential("passphrase", "passphrase"))
     return {
         "id": venue_id,
         "name": f"Fixture ({scheme})",
-        "credentials": [
-            {"id": cid, "label": cid, "role": role, "required": True, "format": printable, "samples": []}
-            for cid, role in roles
-        ],
+        "credentials": credentials,
         "signing": {"scheme": scheme, "base_url": "https://api.example.com", "params": params or {}},
         "errors": [],
         "guide_url": f"venues/{venue_id}/",
+        **extra,
     }
 
+
+ED25519_PEM = _format("pem", key="ed25519")
+RSA_PEM = _format("pem", key="rsa", key_bits=[2048, 4096])
+EC_PEM = _format("pem", key="ec_p256")
+CDP_NAME = _format(prefix="organizations/")
+ALNUM_64 = _format("alphanumeric", length={"min": 64, "max": 64})
+LEGACY_KEY = _format("alphanumeric", length={"min": 16, "max": 16})
+LEGACY_SECRET = _format("alphanumeric", length={"min": 32, "max": 32})
+COINBASE_LEGACY_RETIRED = "Coinbase expired every legacy API key in February 2025."
 
 FIXTURE_VENUES = [
     _fixture_venue("gate_v4"),
@@ -56,6 +104,67 @@ FIXTURE_VENUES = [
     _fixture_venue("bitfinex_v2"),
     _fixture_venue("gemini_v1"),
     _fixture_venue("bitstamp_v2", params={"host": "www.bitstamp.net"}),
+    _fixture_venue("binance_ed25519", secret=ED25519_PEM),
+    _fixture_venue("binance_rsa", secret=RSA_PEM),
+    _fixture_venue("coinbase_legacy_hmac"),
+    # Coinbase's shape: CDP key names, EC P-256 keys (what Advanced Trade accepts), an Ed25519 variant, and the
+    # legacy HMAC keys it retired.
+    _fixture_venue(
+        "coinbase_cdp_jwt",
+        key=CDP_NAME,
+        secret=EC_PEM,
+        params={"host": "api.coinbase.com"},
+        key_types=[
+            {"id": "ecdsa", "label": "ECDSA API key"},
+            {
+                "id": "ed25519",
+                "label": "Ed25519 API key",
+                "credentials": [
+                    _credential("api_key", "key", CDP_NAME),
+                    _credential(
+                        "private_key",
+                        "secret",
+                        _format("base64", length={"min": 88, "max": 88}, decoded_bytes=64, key="ed25519"),
+                    ),
+                ],
+            },
+            {
+                "id": "legacy",
+                "label": "legacy API key",
+                "scheme": "coinbase_legacy_hmac",
+                "credentials": [
+                    _credential("api_key", "key", LEGACY_KEY),
+                    _credential("api_secret", "secret", LEGACY_SECRET),
+                ],
+                "retired": COINBASE_LEGACY_RETIRED,
+            },
+        ],
+    ),
+    # Binance's shape: one venue, three key types; HMAC is the venue's own declaration.
+    _fixture_venue(
+        "binance_hmac_sha256",
+        venue_id="fixture-key-types",
+        key=ALNUM_64,
+        secret=ALNUM_64,
+        key_types=[
+            {
+                "id": "ed25519",
+                "label": "Ed25519 key",
+                "scheme": "binance_ed25519",
+                "credentials": [
+                    _credential("api_key", "key", ALNUM_64),
+                    _credential("private_key", "secret", ED25519_PEM),
+                ],
+            },
+            {"id": "hmac", "label": "HMAC key"},
+            {
+                "id": "rsa",
+                "label": "RSA key",
+                "scheme": "binance_rsa",
+                "credentials": [_credential("api_key", "key", ALNUM_64), _credential("private_key", "secret", RSA_PEM)],
+            },
+        ],
+    ),
 ]
 RULES_DATA: dict[str, Any] = {"venues": {**_real_venues(), **{v["id"]: v for v in FIXTURE_VENUES}}}
 RULES: Rules = load_rules(RULES_DATA)
@@ -65,6 +174,10 @@ def valid_value(fmt: Format, seed: str) -> str:
     """A value that satisfies `fmt` (checked with the checker's own rule), deterministic, never published."""
     digest = hashlib.sha512(seed.encode()).digest() * 8
     low = fmt.length.min if fmt.length is not None and fmt.length.min is not None else 24
+    if fmt.key is not None:
+        value = CDP_ED25519_SECRET_TEXT if fmt.alphabet == "base64" else key_file(KEY_OF_KIND[fmt.key]).strip()
+        assert matches_format(value, fmt), (seed, fmt)
+        return value
     if fmt.alphabet == "base64":
         value = base64.b64encode(digest[: fmt.decoded_bytes or low * 3 // 4]).decode()
     elif fmt.alphabet == "uuid":
@@ -74,7 +187,7 @@ def valid_value(fmt: Format, seed: str) -> str:
         value = digest[: (low + 1) // 2].hex()[:low]
     else:
         letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-        value = "".join(letters[b % len(letters)] for b in digest[:low])
+        value = (fmt.prefix or "") + "".join(letters[b % len(letters)] for b in digest[:low])
     value = value.upper() if fmt.case == "upper" else value.lower() if fmt.case == "lower" else value
     assert matches_format(value, fmt), (seed, fmt)
     return value

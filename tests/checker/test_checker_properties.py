@@ -7,6 +7,7 @@ import importlib.util
 import unicodedata
 import uuid
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -56,6 +57,9 @@ _ALPHABETS = {
 
 def valid_value(fmt: Format) -> st.SearchStrategy[str]:
     """Values that satisfy `fmt` (placeholder-looking ones are possible and fine for these properties)."""
+    if fmt.key is not None:
+        # A private key is valid only as a whole: the test key of its kind (tests/checker/keys/).
+        return st.just(CONFTEST.valid_value(fmt, "property"))
     low = fmt.length.min if fmt.length and fmt.length.min is not None else 8
     high = fmt.length.max if fmt.length and fmt.length.max is not None else max(low, 40)
     if fmt.alphabet in ("base64", "base64url"):
@@ -78,18 +82,18 @@ def _venue_credentials(rules: Rules) -> st.SearchStrategy[tuple[str, dict[str, s
     return st.sampled_from(sorted(rules.venues)).flatmap(for_venue)
 
 
-def _rules() -> Rules:
+def _conftest() -> Any:
     # @given strategies need the rules at import time, before fixtures exist. Load this directory's
     # conftest by path: the bare name "conftest" may be another directory's.
     spec = importlib.util.spec_from_file_location("checker_tests_conftest", Path(__file__).with_name("conftest.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rules: Rules = module.RULES
-    return rules
+    return module
 
 
-RULES = _rules()
+CONFTEST = _conftest()
+RULES: Rules = CONFTEST.RULES
 
 
 @given(venue=st.sampled_from(sorted(RULES.venues)), data=st.data())

@@ -1,20 +1,24 @@
-"""Every verified vector for a supported scheme reproduces through sign_request (signature and prehash)."""
+"""Every verified vector reproduces: each scheme's through sign_request (signature and prehash); the asymmetric
+primitives (RFC 8032 Ed25519, RFC 6979 ECDSA P-256, Coinbase's Ed25519 secret layout) through the key reading and
+signing that the fixture venues' key formats and schemes use."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checker import SCHEMES, Request, Rules, sign_request, signatures_equal
+from checker import SCHEMES, Request, Rules, diagnose_credentials, sign_request, signatures_equal
+from checker.asymmetric import public_key, sign
+from checker.keys import PrivateKey, read_private_key
 
 VECTORS = json.loads((Path(__file__).parent / "vectors.json").read_text(encoding="utf-8"))
 
 # Vector scheme -> the venue that signs it: a real venue, or a neutral fixture venue (conftest.py) for schemes
-# no real venue uses yet. Schemes outside SCHEMES (RSA, Ed25519, ECDSA,
-# Coinbase JWT/legacy) are left out here by filtering.
+# no real venue uses yet.
 VENUE_OF = {
     "kraken_spot_rest": "kraken-spot",
     "kraken_futures_authent": "kraken-futures",
@@ -30,8 +34,19 @@ VENUE_OF = {
     "bitfinex_v2": "fixture-bitfinex-v2",
     "gemini_v1": "fixture-gemini-v1",
     "bitstamp_v2": "fixture-bitstamp-v2",
+    "coinbase_legacy_hmac": "fixture-coinbase-legacy-hmac",
+}
+# Vectors of the signature primitives (a message, not a request): vector scheme -> (venue, key type) whose key
+# format reads the key. No request of a venue signs exactly these messages.
+PRIMITIVE_VENUE_OF = {
+    "ed25519_rfc8032": ("fixture-binance-ed25519", None),
+    "ecdsa_p256_rfc6979": ("fixture-coinbase-cdp-jwt", None),
+    "cdp_ed25519_secret_layout": ("fixture-coinbase-cdp-jwt", "ed25519"),
 }
 COVERED = [v for v in VECTORS if v["verified"] and v["scheme"] in VENUE_OF]
+PRIMITIVES = [v for v in VECTORS if v["verified"] and v["scheme"] in PRIMITIVE_VENUE_OF]
+# Published by a venue without the key that made them: they cannot be recomputed by anyone.
+UNVERIFIABLE = [v for v in VECTORS if v.get("unverifiable")]
 ANY_SECRET = "any-secret-for-a-prehash-vector"
 
 
@@ -84,6 +99,8 @@ def _to_call(vector: dict[str, Any]) -> tuple[dict[str, str], Request]:
         return creds, Request(
             i["method"], i["path"], query=i["query"], body=i["body"], nonce=i["nonce"], timestamp=i["timestamp"]
         )
+    if scheme == "coinbase_legacy_hmac":
+        return creds, Request(i["method"], i["request_path"], body=i["body"], timestamp=i["timestamp"])
     raise AssertionError(f"unmapped scheme {scheme}")
 
 
@@ -91,6 +108,12 @@ def test_every_supported_scheme_has_a_verified_vector() -> None:
     pinned = {VENUE_OF[v["scheme"]] for v in COVERED}
     assert {v for v in VENUE_OF.values()} <= pinned
     assert len(COVERED) >= 24
+    assert {v["scheme"] for v in PRIMITIVES} == set(PRIMITIVE_VENUE_OF)
+
+
+def test_every_vector_is_reproduced_or_named_unverifiable() -> None:
+    left = [v["id"] for v in VECTORS if v not in COVERED + PRIMITIVES + UNVERIFIABLE and v["verified"]]
+    assert left == []
 
 
 def test_fixture_venues_cover_the_registry(rules: Rules) -> None:
@@ -119,3 +142,59 @@ def test_vector_reproduces(rules: Rules, vector: dict[str, Any]) -> None:
         assert result.prehash == i.get("query_string", i.get("payload", "")) + i.get("request_body", "")
     if scheme == "bitstamp_v2":
         assert result.headers["Content-Type"] == vector["inputs"]["content_type"]
+
+
+def _pkcs8_ed25519(seed: bytes) -> str:
+    """An Ed25519 private key as OpenSSL writes it (PKCS#8): a fixed 16-byte prefix, then the seed."""
+    der = bytes.fromhex("302e020100300506032b657004220420") + seed
+    return "-----BEGIN PRIVATE KEY-----\n" + base64.b64encode(der).decode() + "\n-----END PRIVATE KEY-----\n"
+
+
+def _sec1_p256(scalar: bytes) -> str:
+    """An EC P-256 private key as SEC1 (-----BEGIN EC PRIVATE KEY-----): version 1, the scalar, the curve."""
+    der = bytes.fromhex("30310201010420") + scalar + bytes.fromhex("a00a06082a8648ce3d030107")
+    body = base64.b64encode(der).decode()
+    return "-----BEGIN EC PRIVATE KEY-----\n" + body + "\n-----END EC PRIVATE KEY-----\n"
+
+
+def _read(rules: Rules, vector: dict[str, Any]) -> tuple[PrivateKey, list[str]]:
+    """The vector's key read as its venue's key format reads a paste, and the diagnosis' errors and warnings."""
+    venue_id, key_type = PRIMITIVE_VENUE_OF[vector["scheme"]]
+    venue = rules.venue(venue_id, key_type)
+    secret = venue.credential_for("secret")
+    assert secret is not None
+    i = vector["inputs"]
+    if vector["scheme"] == "ed25519_rfc8032":
+        pasted = _pkcs8_ed25519(bytes.fromhex(i["secret_key_hex"]))
+    elif vector["scheme"] == "ecdsa_p256_rfc6979":
+        pasted = _sec1_p256(bytes.fromhex(i["private_key_hex"]))
+    else:
+        pasted = i["secret_b64"]
+    reading = read_private_key(pasted, secret.format, label=secret.label)
+    assert reading.key is not None, reading.problems
+    findings = diagnose_credentials(rules, venue_id, {secret.id: pasted}, key_type).findings
+    return reading.key, [f.code for f in findings if f.field == secret.id and f.severity != "info"]
+
+
+@pytest.mark.parametrize("vector", PRIMITIVES, ids=[v["id"] for v in PRIMITIVES])
+def test_primitive_vector_reproduces(rules: Rules, vector: dict[str, Any]) -> None:
+    key, problems = _read(rules, vector)
+    assert problems == []
+    i = vector["inputs"]
+    expected = vector["expected"].lower()
+    if vector["scheme"] == "ed25519_rfc8032":
+        assert sign(key, bytes.fromhex(i["message_hex"])).hex() == expected
+        assert public_key(key).hex() == i["public_key_hex"]
+    elif vector["scheme"] == "ecdsa_p256_rfc6979":
+        # Deterministic ECDSA: the RFC's k, so the RFC's r || s.
+        assert sign(key, i["message"].encode()).hex() == expected
+        assert public_key(key).hex() == "04" + i["public_key_hex"].lower()
+    else:
+        # Coinbase's Ed25519 secret: seed, then public key; the public key the seed makes is its second half.
+        assert public_key(key).hex() == expected == key.public.hex()
+
+
+@pytest.mark.parametrize("vector", UNVERIFIABLE, ids=[v["id"] for v in UNVERIFIABLE])
+def test_unverifiable_vector_is_named(vector: dict[str, Any]) -> None:
+    assert vector["verified"] is False and vector["inputs"].get("private_key") is None
+    pytest.skip(f"{vector['id']}: {vector['skip_reason']}")
