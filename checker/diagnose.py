@@ -192,25 +192,28 @@ def _key_file(state: _Field, report: _Reporter, venue: Venue) -> bool:
     return True
 
 
-def _key_type_taking(venue: Venue, kind: str | None) -> KeyType | None:
-    """The venue's other key type whose secret is a private key of `kind` (to point a pasted key there)."""
-    for key_type in venue.key_types:
-        if key_type.credentials is None or (venue.key_type is not None and key_type.id == venue.key_type.id):
+def _key_type_taking(rules: Rules, venue: Venue, kind: str | None) -> KeyType | None:
+    """The venue's other key type whose secret is a PEM private key of `kind` (to point a pasted key there)."""
+    base = rules.venue(venue.id)
+    for key_type in base.key_types:
+        if venue.key_type is not None and key_type.id == venue.key_type.id:
             continue
-        secret = next((c for c in key_type.credentials if c.role == "secret"), None)
-        if secret is not None and secret.format.key is not None and (kind is None or secret.format.key == kind):
+        secret = base.with_key_type(key_type.id).credential_for("secret")
+        if secret is not None and secret.format.alphabet == "pem" and kind in (None, secret.format.key):
             return key_type
     return None
 
 
-def _pem_elsewhere(state: _Field, report: _Reporter, venue: Venue, start: int) -> None:
-    """A PEM block in a field that takes no private key."""
+def _pem_elsewhere(state: _Field, report: _Reporter, rules: Rules, venue: Venue, start: int) -> None:
+    """A PEM block in a field that takes no PEM key."""
     offset = state.offset
     holds, kind = describe_pem(state.value) or ("a PEM-encoded key", None)
     fmt = state.credential.format
-    other = _key_type_taking(venue, kind)
+    other = _key_type_taking(rules, venue, kind)
     if other is not None:
         hint = f"This key is for another key type: choose '{other.label}' and paste it into its private key field."
+    elif fmt.key is not None:
+        hint = f"This field takes {describe_format(fmt, with_origin=False)}, not a PEM block."
     elif state.credential.secret:
         hint = (
             "PEM keys are for RSA/Ed25519/ECDSA signing, not HMAC. Paste the secret the venue showed when you "
@@ -229,7 +232,7 @@ def _pem_elsewhere(state: _Field, report: _Reporter, venue: Venue, start: int) -
     state.settled = True
 
 
-def _unwrap(state: _Field, report: _Reporter, venue: Venue) -> None:
+def _unwrap(state: _Field, report: _Reporter, rules: Rules, venue: Venue) -> None:
     """Recognise what was pasted around the value (file formats, quotes, assignments) and look inside."""
     for _ in range(4):
         value, offset = state.value, state.offset
@@ -240,7 +243,7 @@ def _unwrap(state: _Field, report: _Reporter, venue: Venue) -> None:
         fmt = state.credential.format
         prefix = fmt.prefix or ""
         if pem and fmt.alphabet != "pem" and not prefix.startswith("-----BEGIN") and "\\n" not in prefix:
-            _pem_elsewhere(state, report, venue, pem.start())
+            _pem_elsewhere(state, report, rules, venue, pem.start())
             return
         if value.startswith("{") and value.endswith("}"):
             try:
@@ -576,7 +579,7 @@ def _check_field(state: _Field, rules: Rules, venue: Venue) -> None:
             )
         state.settled = True
         return
-    _unwrap(state, report, venue)
+    _unwrap(state, report, rules, venue)
     if state.settled or not state.value:
         state.settled = True
         return

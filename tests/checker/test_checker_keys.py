@@ -203,3 +203,10 @@ def test_a_private_key_in_the_key_field_is_not_signed(rules: Rules) -> None:
     response = handle(json.dumps(RULES_DATA), json.dumps(payload))
     assert "not signed" in json.loads(response)["error"]
     assert ED_BODY[10:30] not in response
+
+
+def test_an_ec_pem_where_the_ed25519_type_takes_base64_points_back(rules: Rules) -> None:
+    findings = _findings(rules, CDP, {"api_key": NAME, "private_key": EC_PEM}, "ed25519")
+    (finding,) = [f for f in findings if f.code == "private_key.pem"]
+    assert "an EC private key on the P-256 curve" in finding.message
+    assert "'ECDSA API key'" in finding.hint
