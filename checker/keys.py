@@ -365,8 +365,8 @@ def _unterminated(text: _Text, begin: re.Match[str], label: str, problems: list[
             "pem_armour",
             "error",
             at,
-            f"position {at} starts a damaged END line: the block began with -----BEGIN {label}----- and must end "
-            f"with exactly -----END {label}-----.",
+            f"position {at} starts a damaged END line: a key ends with exactly five dashes, END, the same kind of "
+            "key as its BEGIN line, and five dashes.",
         )
         return
     _violation(
@@ -374,7 +374,7 @@ def _unterminated(text: _Text, begin: re.Match[str], label: str, problems: list[
         "pem_truncated",
         "error",
         text.at(len(body)),
-        f"the -----END {label}----- line is missing: the copy stops before the end of the key.",
+        "the -----END line is missing: the copy stops before the end of the key.",
         "Copy the whole key file, including its last line.",
     )
 
@@ -434,7 +434,7 @@ def _read_block(text: _Text, label: str, block: str, start: int, problems: list[
             "pem_label",
             "error",
             None,
-            f"is a PEM block of a kind no venue key uses (its BEGIN line names {label!r}).",
+            "is a PEM block of a kind no venue key uses (its BEGIN line names no private key).",
             "Paste the private key: its first line is -----BEGIN PRIVATE KEY----- (or EC/RSA PRIVATE KEY).",
         )
         return _Found(None, "a PEM block")
