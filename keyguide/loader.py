@@ -8,10 +8,14 @@ through four stages, each run only when the one before left a valid model:
 2. schema: the pydantic model (model.py);
 3. cross-field rules a schema cannot express (checks.py);
 4. the signing self-test: the checker must reproduce the venue's published signature example (selftest.py).
+
+With a build cache (the MkDocs plugin passes one), a venue file whose exact text passed all four stages in
+an earlier build, under the same code and the same date, is taken from the cache instead of read again.
 """
 
 from __future__ import annotations
 
+import pickle
 import types
 import typing
 from collections.abc import Iterable
@@ -22,6 +26,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from . import clock
+from .cache import BuildCache
 from .checks import check_venue
 from .model import Venue
 from .problems import Problem, VenueDataError, format_path, suggest
@@ -30,6 +36,7 @@ from .yamlsource import Path, YamlDocument, parse_yaml
 
 NO_VENUE_FILES = "no venue files (*.yaml) found"
 NO_SUCH_PATH = "no such file or directory"
+_CACHE_KIND = "venues"
 
 
 @dataclass(frozen=True)
@@ -82,22 +89,28 @@ class LoadedVenues:
         return self.venues
 
 
-def load_directory(directory: FilePath, *, root: FilePath | None = None) -> LoadedVenues:
+def load_directory(
+    directory: FilePath, *, root: FilePath | None = None, cache: BuildCache | None = None
+) -> LoadedVenues:
     """Load every venue file of `directory`; an empty or missing folder is a problem, never an exception.
 
     Args:
         directory: The venues folder (`venues/`).
         root: Problem lines name files relative to this folder (the project); None keeps `directory` as given.
+        cache: Reuse what an earlier build loaded from the same text (see `load_venue_file`).
     """
-    return load_paths([directory], root=root)
+    return load_paths([directory], root=root, cache=cache)
 
 
-def load_paths(paths: Iterable[FilePath], *, root: FilePath | None = None) -> LoadedVenues:
+def load_paths(
+    paths: Iterable[FilePath], *, root: FilePath | None = None, cache: BuildCache | None = None
+) -> LoadedVenues:
     """Load the venue files named, each path a venue file or a folder of them (what `keyguide check` takes).
 
     Args:
         paths: Venue files and venue folders, in any mix.
         root: As for `load_directory`.
+        cache: As for `load_directory`.
     """
     files: list[FilePath] = []
     problems: list[Problem] = []
@@ -111,7 +124,7 @@ def load_paths(paths: Iterable[FilePath], *, root: FilePath | None = None) -> Lo
             files.append(path)
         else:
             problems.append(Problem(display_path(path, root), 1, "", NO_SUCH_PATH))
-    items = tuple(load_venue_file(path, display_path(path, root)) for path in files)
+    items = tuple(load_venue_file(path, display_path(path, root), cache=cache) for path in files)
     problems.extend(problem for item in items for problem in item.problems)
     return LoadedVenues(items, tuple(sorted(problems)))
 
@@ -131,8 +144,14 @@ def display_path(path: FilePath, root: FilePath | None = None) -> str:
     return path.as_posix()
 
 
-def load_venue_file(path: FilePath, display: str | None = None) -> LoadedVenue:
-    """Load one file; unreadable or non-UTF-8 files become problems too."""
+def load_venue_file(path: FilePath, display: str | None = None, *, cache: BuildCache | None = None) -> LoadedVenue:
+    """Load one file; unreadable or non-UTF-8 files become problems too.
+
+    Args:
+        cache: Where a file that loaded without a problem is kept, keyed by its exact text, its name, the
+            date and the code (the cache's fingerprint). A hit returns that earlier result; a file with any
+            problem is never stored, so its problem lines always come from this run.
+    """
     name = display or path.as_posix()
     try:
         text = path.read_text(encoding="utf-8")
@@ -140,7 +159,9 @@ def load_venue_file(path: FilePath, display: str | None = None) -> LoadedVenue:
         return _unreadable(name, path.stem, f"not UTF-8 text: {error.reason}")
     except OSError as error:
         return _unreadable(name, path.stem, f"cannot read: {error.strerror}")
-    return load_venue_text(text, name, path.stem)
+    if cache is None:
+        return load_venue_text(text, name, path.stem)
+    return _load_cached(text, name, path.stem, cache)
 
 
 def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
@@ -161,6 +182,35 @@ def load_venue_text(text: str, file: str, stem: str) -> LoadedVenue:
         findings = check_venue(venue, stem) or list(verify_example(venue))
         problems.extend(Problem(file, doc.line_of(path), format_path(path), message) for path, message in findings)
     return LoadedVenue(file, stem, None if problems else venue, doc, tuple(sorted(set(problems))))
+
+
+def _load_cached(text: str, file: str, stem: str, cache: BuildCache) -> LoadedVenue:
+    """`load_venue_text`, or its stored result for exactly these inputs.
+
+    Entries are pickles, read back only from the project's own cache folder: the same trust as Python's
+    `__pycache__`, which runs the bytecode it finds beside the sources.
+    """
+    try:
+        today = clock.today().isoformat()  # stage 3 judges dated facts against it
+    except clock.ClockError:
+        return load_venue_text(text, file, stem)  # a bad KEYGUIDE_TODAY fails as it does without a cache
+    key = cache.key(file, stem, today, text)
+    stored = cache.get(_CACHE_KIND, key)
+    if stored is not None:
+        try:
+            item = pickle.loads(stored)
+        except Exception:  # a damaged or foreign entry: load afresh and overwrite it
+            item = None
+        if isinstance(item, LoadedVenue) and (item.file, item.venue_id) == (file, stem) and _loaded_clean(item):
+            return item
+    item = load_venue_text(text, file, stem)
+    if _loaded_clean(item):
+        cache.put(_CACHE_KIND, key, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+    return item
+
+
+def _loaded_clean(item: LoadedVenue) -> bool:
+    return isinstance(item.venue, Venue) and not item.problems
 
 
 def _validate(doc: YamlDocument, file: str) -> tuple[Venue | None, list[Problem]]:

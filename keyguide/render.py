@@ -10,23 +10,30 @@ Escaping, because the output is Markdown with embedded HTML:
 - Anything placed inside raw HTML (attribute values, element text) goes through Jinja's `e`.
 - Literal strings (error codes, sample values) go through `code` (inline) or `fence` (block).
 - Table cells go through `cell`, which keeps a value on one line and escapes pipes outside code spans.
+
+With a build cache, compiled templates (Jinja's bytecode cache, checked against each template's source) and
+rendered pages are kept for the next build. A page is stored under everything it is rendered from: the
+templates folder's bytes, the site settings, the venue data it shows, the date, and the code (the cache's
+fingerprint).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
 from checker import vocab
 from checker.formats import describe_format
 from checker.rules import load_format
 from checker.schemes import SCHEMES, Scheme
 from keyguide.anchors import GUIDES_DIR, guide_source
+from keyguide.cache import BuildCache, tree_digest
 from keyguide.checks import check_page_contract
 from keyguide.model import CredentialFormat, Venue
 from keyguide.problems import format_path
@@ -40,6 +47,7 @@ COMPARISON_TEMPLATE = "comparison.md.j2"
 ERROR_INDEX_TEMPLATE = "error_index.md.j2"
 REFERENCE_TEMPLATE = "reference.md.j2"
 CHECKER_TEMPLATE = "checker_page.md.j2"
+_PAGES = "pages"  # the build cache's folder of rendered pages
 
 _ANCHOR_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
@@ -74,12 +82,21 @@ class PageRenderer:
         templates_dir: Directory holding `venue.md.j2`, `venues_index.md.j2`, `comparison.md.j2`,
             `error_index.md.j2`, `reference.md.j2` and the macro library `guide.j2`.
         site: White-label settings (product name, outbound IPs, staleness threshold).
+        cache: Keep compiled templates and rendered pages for the next build (see the module docstring).
     """
 
-    def __init__(self, templates_dir: Path, site: SiteConfig) -> None:
+    def __init__(self, templates_dir: Path, site: SiteConfig, *, cache: BuildCache | None = None) -> None:
         self.site = site
         self.env = _make_environment(templates_dir)
         self.env.globals.update(site=site, product=site.product)
+        self.cache = cache
+        self._inputs: tuple[str, ...] = ()
+        self._digests: dict[int, tuple[Venue, str]] = {}
+        if cache is not None:
+            compiled = cache.path("jinja")
+            if compiled is not None:
+                self.env.bytecode_cache = FileSystemBytecodeCache(str(compiled))
+            self._inputs = (tree_digest(templates_dir), repr(site))
 
     def venue_page(self, venue: Venue, *, today: datetime.date) -> str:
         """Return the Markdown guide for `venues/<id>/`.
@@ -97,6 +114,7 @@ class PageRenderer:
         age_days = (today - venue.last_verified).days
         return self._render(
             VENUE_TEMPLATE,
+            (self._digest(venue), today.isoformat()) if self.cache is not None else (),
             venue=venue,
             permissions=permissions,
             today=today,
@@ -116,27 +134,57 @@ class PageRenderer:
 
     def venues_index_page(self, venues: Sequence[Venue]) -> str:
         """Return the Markdown for `venues/`: pick your venue."""
-        return self._render(VENUES_INDEX_TEMPLATE, venues=_sorted(venues))
+        return self._render(VENUES_INDEX_TEMPLATE, self.venue_digests(venues), venues=_sorted(venues))
 
     def comparison_page(self, venues: Sequence[Venue]) -> str:
         """Return the Markdown for `comparison/`: one table across venues."""
-        return self._render(COMPARISON_TEMPLATE, venues=_sorted(venues))
+        return self._render(COMPARISON_TEMPLATE, self.venue_digests(venues), venues=_sorted(venues))
 
     def error_index_page(self, venues: Sequence[Venue]) -> str:
         """Return the Markdown for `errors/`: every error code of every venue, linking to its guide anchor."""
-        return self._render(ERROR_INDEX_TEMPLATE, venues=_sorted(venues))
+        return self._render(ERROR_INDEX_TEMPLATE, self.venue_digests(venues), venues=_sorted(venues))
 
     def checker_page(self, venues: Sequence[Venue]) -> str:
         """Return the Markdown for `checker/`: the standalone key checker with a venue picker."""
-        return self._render(CHECKER_TEMPLATE, venues=_sorted(venues))
+        return self._render(CHECKER_TEMPLATE, self.venue_digests(venues), venues=_sorted(venues))
 
     def reference_page(self) -> str:
         """Return the Markdown for `reference/`: every key of a venue file, generated from the model."""
+        cached = self._cached(REFERENCE_TEMPLATE, ())
+        if cached is not None:
+            return cached
         sections = reference_sections(Venue)
-        return self._render(REFERENCE_TEMPLATE, sections=sections, titles={s.id: s.title for s in sections})
+        return self._render(REFERENCE_TEMPLATE, (), sections=sections, titles={s.id: s.title for s in sections})
 
-    def _render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(**context)
+    def _render(self, template: str, key: tuple[str, ...], **context: Any) -> str:
+        """Render `template`; `key` names what the context holds beyond the code, templates and site settings."""
+        cached = self._cached(template, key)
+        if cached is not None:
+            return cached
+        text = self.env.get_template(template).render(**context)
+        if self.cache is not None:
+            self.cache.put(_PAGES, self.cache.key(*self._inputs, template, *key), text.encode("utf-8"))
+        return text
+
+    def _cached(self, template: str, key: tuple[str, ...]) -> str | None:
+        if self.cache is None:
+            return None
+        stored = self.cache.get(_PAGES, self.cache.key(*self._inputs, template, *key))
+        return None if stored is None else stored.decode("utf-8")
+
+    def _digest(self, venue: Venue) -> str:
+        """SHA-256 of the venue's complete data, once per venue object (kept alive, so its id stays its own)."""
+        known = self._digests.get(id(venue))
+        if known is None or known[0] is not venue:
+            known = (venue, hashlib.sha256(venue.model_dump_json().encode("utf-8")).hexdigest())
+            self._digests[id(venue)] = known
+        return known[1]
+
+    def venue_digests(self, venues: Iterable[Venue]) -> tuple[str, ...]:
+        """What a build cache keys results of `venues` by: the sorted digests of their data (none without a cache)."""
+        if self.cache is None:
+            return ()
+        return tuple(sorted(self._digest(venue) for venue in venues))
 
 
 def _make_environment(templates_dir: Path) -> Environment:
