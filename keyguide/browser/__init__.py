@@ -17,17 +17,19 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from ..cache import BuildCache
 from .integrity import add_integrity, sri_digest
 from .markup import VendorMarkupError, fix_vendor_markup
 from .origin import OriginDecision, checker_origin
 from .policy import PolicyError, add_dev_banner, content_security_policy, headers_file, script_hash, secure_page
 from .policy import worker_source as _worker_source
-from .runtime import FILES, BrowserAssetsError, RuntimeFiles
-from .scan import scan_page
+from .runtime import FILES, RUNTIME_CACHE_KIND, BrowserAssetsError, RuntimeFiles
+from .scan import PageScan, dump_scan, load_scan, scan_page
 from .theme import AllowedScripts, ThemeScripts, template_scripts, verify_theme
-from .wheel import Wheel, build_wheel, project_version
+from .wheel import PACKAGE, Wheel, build_wheel, package_sources, project_version
 
 __all__ = [
+    "CACHE_KINDS",
     "FILES",
     "RUNTIME_URI",
     "TEST_HOOK_ENV",
@@ -52,6 +54,10 @@ RUNTIME_URI = f"{ASSETS_DIR}/runtime.json"
 # with KEYGUIDE_TEST_HOOK=1 (tests/sitekit.py sets it). Production builds neither ship nor load it.
 TEST_HOOK_URI = f"{ASSETS_DIR}/test-hook.js"
 TEST_HOOK_ENV = "KEYGUIDE_TEST_HOOK"
+# The build cache's folders (see BuildCache).
+_SCANS = "scans"
+_WHEELS = "wheels"
+CACHE_KINDS = (_SCANS, _WHEELS, RUNTIME_CACHE_KIND)
 
 
 def test_hook_requested(environ: Mapping[str, str] = os.environ) -> bool:
@@ -65,16 +71,22 @@ class BrowserAssets:
         root: The project directory: holds `checker/`, `pyproject.toml` and `node_modules/` (from `npm ci`).
         site_url: Where the site is published (mkdocs.yml `site_url`); None if not set.
         serving: Pages are for `mkdocs serve` (development policy and banner).
+        cache: Keep what depends only on exact bytes for the next build: each page's scan (by the page's
+            HTML), the wheel (by the checker's sources), and which runtime files were verified (by their
+            file status, see `RuntimeFiles`). Every check still runs on bytes the cache has not seen.
     """
 
-    def __init__(self, root: Path, *, site_url: str | None = None, serving: bool = False) -> None:
+    def __init__(
+        self, root: Path, *, site_url: str | None = None, serving: bool = False, cache: BuildCache | None = None
+    ) -> None:
         self.root = root
         self.site_url = site_url
         self.serving = serving
+        self.cache = cache
         self.site_path = (urlsplit(site_url).path or "/") if site_url else "/"
         if not self.site_path.endswith("/"):
             self.site_path += "/"
-        self.runtime = RuntimeFiles(root)
+        self.runtime = RuntimeFiles(root, cache=cache)
         self.theme = ThemeScripts(())
         self.worker = "'self'"
         self._script_hashes: set[str] = set()
@@ -98,8 +110,20 @@ class BrowserAssets:
         return files
 
     def wheel(self) -> Wheel:
-        """The checker package as a wheel, rebuilt from `checker/` (reproducible bytes)."""
-        return build_wheel(self.root / "checker", project_version(self.root))
+        """The checker package as a wheel, rebuilt from `checker/` (reproducible bytes, so a stored one is the same)."""
+        package_dir = self.root / PACKAGE
+        version = project_version(self.root)
+        if self.cache is None:
+            return build_wheel(package_dir, version)
+        sources = package_sources(package_dir)
+        key = self.cache.key(version, *(part for path, data in sources.items() for part in (path, data)))
+        stored = self.cache.get(_WHEELS, key)
+        if stored is not None:
+            filename, _, content = stored.partition(b"\n")
+            return Wheel(filename.decode("utf-8"), content)
+        wheel = build_wheel(package_dir, version)
+        self.cache.put(_WHEELS, key, wheel.filename.encode("utf-8") + b"\n" + wheel.content)
+        return wheel
 
     def use_site_files(
         self,
@@ -143,7 +167,7 @@ class BrowserAssets:
             PolicyError: The page has an inline script the theme does not write, an event-handler attribute,
                 a `javascript:` URL or a meta refresh, or loads a file the site does not publish.
         """
-        scan = scan_page(html)
+        scan = self._scan(html)
         problems = list(scan.hazards)
         hashes = []
         for script in scan.inline_scripts:
@@ -161,6 +185,20 @@ class BrowserAssets:
             return add_dev_banner(secure_page(html, content_security_policy((), worker=self.worker, serving=True)))
         self._script_hashes.update(hashes)
         return secure_page(html, content_security_policy(hashes, worker=self.worker))
+
+    def _scan(self, html: str) -> PageScan:
+        if self.cache is None:
+            return scan_page(html)
+        key = self.cache.key(html)
+        stored = self.cache.get(_SCANS, key)
+        if stored is not None:
+            try:
+                return load_scan(stored)
+            except ValueError:
+                pass  # a damaged entry: scan afresh and overwrite it
+        scan = scan_page(html)
+        self.cache.put(_SCANS, key, dump_scan(scan))
+        return scan
 
     def _digest(self, uri: str) -> str | None:
         if uri not in self._digests:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..cache import BuildCache
 
 MANIFEST_PATH = Path(__file__).with_name("pyodide-manifest.json")
 PACKAGE = "pyodide"
@@ -24,6 +28,9 @@ FILES: tuple[str, ...] = (
     "pyodide-lock.json",
 )
 SITE_DIR = "assets/pyodide"
+RUNTIME_CACHE_KIND = "runtime"  # the build cache's folder of verified file statuses
+RACY_SECONDS = 2.0
+_VERIFIED = b"verified"
 
 
 class BrowserAssetsError(RuntimeError):
@@ -69,12 +76,22 @@ def installed_version(root: Path) -> str:
 
 
 class RuntimeFiles:
-    """Reads and verifies the runtime files once per change on disk (mkdocs serve rebuilds often)."""
+    """Reads the runtime files and verifies each against the manifest, hashing only bytes not yet verified.
 
-    def __init__(self, root: Path, manifest_path: Path = MANIFEST_PATH) -> None:
+    A file is hashed again unless its status (device, inode, size, modification and change times) is the
+    one recorded when exactly these bytes last matched the manifest: in memory for `mkdocs serve`, which
+    rebuilds often, and in the build cache for the next `mkdocs build`. Any write to a file moves its change
+    time, which no program can set back (`touch -d` sets the modification time and moves the change time to
+    now), so changed bytes never pass on a recorded status. A status read within `RACY_SECONDS` of a change
+    is not recorded: two writes within one tick of the file system's clock could leave the same times.
+    """
+
+    def __init__(self, root: Path, manifest_path: Path = MANIFEST_PATH, *, cache: BuildCache | None = None) -> None:
         self.root = root
         self.manifest_path = manifest_path
-        self._cache: dict[str, tuple[tuple[int, int], bytes]] = {}
+        self.cache = cache
+        self._verified: set[str] = set()  # keys (path, expected hash, status) whose bytes matched
+        self._held: dict[str, tuple[str, bytes]] = {}  # name -> (key, bytes) verified in this process
 
     def verified(self) -> dict[str, bytes]:
         """Site URI -> bytes of every runtime file, each matching its manifest hash.
@@ -95,22 +112,47 @@ class RuntimeFiles:
     def _read(self, name: str, expected: str) -> bytes:
         path = package_dir(self.root) / name
         try:
-            stat = path.stat()
+            before = path.stat()
+            held = self._held.get(name)
+            if held is not None and held[0] == f"{path.resolve()}\n{expected}\n{_status(before)}":
+                return held[1]  # verified bytes kept from an earlier build of this process (mkdocs serve)
+            content = path.read_bytes()
+            after = path.stat()
         except FileNotFoundError:
             raise BrowserAssetsError(f"{path} is missing: run `npm ci`") from None
-        stamp = (stat.st_size, stat.st_mtime_ns)
-        cached = self._cache.get(name)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        content = path.read_bytes()
+        status = _status(after)
+        # The status stands for the bytes read only if the file did not change while they were read.
+        key = f"{path.resolve()}\n{expected}\n{status}" if _status(before) == status else None
+        if key is not None and self._known(key):
+            self._held[name] = (key, content)
+            return content
         actual = hashlib.sha256(content).hexdigest()
         if actual != expected:
             raise BrowserAssetsError(
                 f"{path}: SHA-256 {actual} does not match {expected} in {self.manifest_path.name}; "
                 "the file was changed after install. Run `npm ci` to restore it."
             )
-        self._cache[name] = (stamp, content)
+        if key is not None and time.time() - after.st_ctime > RACY_SECONDS:
+            self._remember(key)
+            self._held[name] = (key, content)
         return content
+
+    def _known(self, key: str) -> bool:
+        if key in self._verified:
+            return True
+        if self.cache is not None and self.cache.get(RUNTIME_CACHE_KIND, self.cache.key(key)) == _VERIFIED:
+            self._verified.add(key)
+            return True
+        return False
+
+    def _remember(self, key: str) -> None:
+        self._verified.add(key)
+        if self.cache is not None:
+            self.cache.put(RUNTIME_CACHE_KIND, self.cache.key(key), _VERIFIED)
+
+
+def _status(stat: os.stat_result) -> str:
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
 
 
 def manifest_for(root: Path) -> dict[str, Any]:

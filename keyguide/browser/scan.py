@@ -7,6 +7,7 @@ differential) stops the build instead of slipping past it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -90,6 +91,37 @@ def scan_page(html: str) -> PageScan:
             "markup a browser may read differently"
         )
     return PageScan(tuple(parser.inline_scripts), tuple(parser.loads), tuple(hazards))
+
+
+def dump_scan(scan: PageScan) -> bytes:
+    """`scan` as JSON, for the build cache (`load_scan` reads it back)."""
+    data = {
+        "inline_scripts": [[[list(pair) for pair in script.attrs], script.text] for script in scan.inline_scripts],
+        "loads": [[load.start, load.tag, load.url, [list(pair) for pair in load.attrs]] for load in scan.loads],
+        "hazards": list(scan.hazards),
+    }
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def load_scan(data: bytes) -> PageScan:
+    """The `PageScan` that `dump_scan` wrote.
+
+    Raises:
+        ValueError: `data` is not what `dump_scan` writes.
+    """
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        return PageScan(
+            inline_scripts=tuple(InlineScript(_pairs(attrs), str(text)) for attrs, text in raw["inline_scripts"]),
+            loads=tuple(Load(int(start), str(tag), str(url), _pairs(attrs)) for start, tag, url, attrs in raw["loads"]),
+            hazards=tuple(str(hazard) for hazard in raw["hazards"]),
+        )
+    except (UnicodeDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"not a stored page scan: {error}") from None
+
+
+def _pairs(attrs: list[list[str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(name), str(value)) for name, value in attrs)
 
 
 class _Scanner(HTMLParser):

@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -92,11 +93,8 @@ def template_scripts(dirs: Sequence[Path]) -> tuple[TemplateScript, ...]:
     """Every inline `<script>` in the theme's templates, first theme directory winning (as Jinja loads them)."""
     seen: dict[str, Path] = {}
     for directory in dirs:
-        for path in sorted(directory.rglob("*.html")):
-            relative = path.relative_to(directory)
-            if _SKIPPED_DIRS.intersection(relative.parts):
-                continue
-            seen.setdefault(relative.as_posix(), path)
+        for path in sorted(_html_files(directory)):
+            seen.setdefault(path.relative_to(directory).as_posix(), path)
     scripts = []
     for name, path in sorted(seen.items()):
         for match in _TEMPLATE_SCRIPT.finditer(path.read_text(encoding="utf-8")):
@@ -105,6 +103,17 @@ def template_scripts(dirs: Sequence[Path]) -> tuple[TemplateScript, ...]:
                 continue
             scripts.append(TemplateScript(name, attrs, match.group(2)))
     return tuple(scripts)
+
+
+def _html_files(directory: Path) -> Iterator[Path]:
+    """The `.html` files under `directory`, outside `_SKIPPED_DIRS`.
+
+    Walks instead of globbing: Material's `.icons` alone holds some 14,000 files, which a glob would visit
+    only to skip them (tens of milliseconds a build).
+    """
+    for folder, subfolders, names in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if name not in _SKIPPED_DIRS]
+        yield from (Path(folder) / name for name in names if name.endswith(".html"))
 
 
 def template_paths(dirs: Sequence[Path], names: Iterable[str]) -> dict[str, Path]:
