@@ -34,6 +34,7 @@ from .browser import (
     test_hook_requested,
 )
 from .browser.theme import ASSET_SUFFIXES
+from .cache import BuildCache, code_fingerprint
 from .checks import page_anchors
 from .dataset import dump_json, full_dataset, rules_slice
 from .loader import LoadedVenue, load_directory, venue_files
@@ -50,6 +51,7 @@ RULES_URI = "assets/keyguide/venues.json"
 DATASET_URI = "data/venues.json"
 DATASET_SCHEMA_URI = "data/venue.schema.json"
 CHECKER_JS_URI = "assets/keyguide/checker.js"
+_DATA_CACHE = "data"  # the build cache's folder of published JSON
 
 
 class _ProductConfig(base.Config):
@@ -69,6 +71,10 @@ class KeyguideConfig(base.Config):
     # Say true only when no other site is ever served from site_url's origin (scheme, host and port): under
     # a path of a shared host (a GitHub Pages project site) the checker otherwise refuses to start.
     dedicated_origin = c.Type(bool, default=False)
+    # What a build computed from exact bytes (loaded venues, rendered pages, page scans, the wheel, verified
+    # runtime files), kept for the next build; relative to mkdocs.yml. Safe to delete at any time.
+    cache = c.Type(bool, default=True)
+    cache_dir = c.Type(str, default=".cache/keyguide")
 
 
 class KeyguidePlugin(BasePlugin[KeyguideConfig]):
@@ -92,9 +98,12 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         if not origin.allowed:
             log.info(f"the key checker will refuse to start: {origin.reason}")
         self.site = _site_config(self.config, checker_allowed=origin.allowed, checker_refusal=origin.refusal)
-        self.renderer = PageRenderer(Path(self.config.templates_dir), self.site)
         self.root = Path(config.config_file_path).parent
-        self.browser = BrowserAssets(self.root, site_url=config.site_url, serving=self.command == "serve")
+        self.cache = BuildCache(self.root / self.config.cache_dir, code_fingerprint()) if self.config.cache else None
+        self.renderer = PageRenderer(Path(self.config.templates_dir), self.site, cache=self.cache)
+        self.browser = BrowserAssets(
+            self.root, site_url=config.site_url, serving=self.command == "serve", cache=self.cache
+        )
         self.test_hook = test_hook_requested()
         config.nav = _expand_venues_nav(config.nav, venue_files(Path(self.config.venues_dir)))
         return config
@@ -106,7 +115,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         return server
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        loaded = load_directory(Path(self.config.venues_dir), root=self.root)
+        loaded = load_directory(Path(self.config.venues_dir), root=self.root, cache=self.cache)
         self.problems = list(loaded.problems)
         self.broken = {item.venue_id for item in loaded.broken}
         self._report_problems()
@@ -148,6 +157,8 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self._check_anchor_registry(Path(config.site_dir))
         for name, content in self.browser.extra_site_files().items():
             (Path(config.site_dir) / name).write_text(content, encoding="utf-8")
+        if self.cache is not None:
+            self.cache.prune()  # what this build did not use belongs to inputs that are gone
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Under `mkdocs serve` a broken venue file must not stop the server: show its errors on every page.
@@ -253,13 +264,26 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
             raise PluginError(str(error)) from None
 
     def _generate_data(self, files: Files, config: MkDocsConfig, venues: list[Venue]) -> None:
+        digests = self.renderer.venue_digests(venues)
         generated = {
-            RULES_URI: dump_json(rules_slice(venues)),
-            DATASET_URI: dump_json(full_dataset(venues)),
-            DATASET_SCHEMA_URI: render_schema(),
+            RULES_URI: self._cached(RULES_URI, digests, lambda: dump_json(rules_slice(venues))),
+            DATASET_URI: self._cached(DATASET_URI, digests, lambda: dump_json(full_dataset(venues))),
+            DATASET_SCHEMA_URI: self._cached(DATASET_SCHEMA_URI, (), render_schema),  # from the model's code alone
         }
         for uri, content in generated.items():
             _put(files, File.generated(config, uri, content=content))
+
+    def _cached(self, uri: str, inputs: tuple[str, ...], compute: Callable[[], str]) -> str:
+        """`compute()`, or what it gave an earlier build for the same `inputs` (and the same code)."""
+        if self.cache is None:
+            return compute()
+        key = self.cache.key(uri, *inputs)
+        stored = self.cache.get(_DATA_CACHE, key)
+        if stored is not None:
+            return stored.decode("utf-8")
+        content = compute()
+        self.cache.put(_DATA_CACHE, key, content.encode("utf-8"))
+        return content
 
 
 def _expand_venues_nav(nav: Any, files: list[Path]) -> Any:

@@ -23,13 +23,12 @@ from .markup import VendorMarkupError, fix_vendor_markup
 from .origin import OriginDecision, checker_origin
 from .policy import PolicyError, add_dev_banner, content_security_policy, headers_file, script_hash, secure_page
 from .policy import worker_source as _worker_source
-from .runtime import FILES, RUNTIME_CACHE_KIND, BrowserAssetsError, RuntimeFiles
+from .runtime import FILES, BrowserAssetsError, RuntimeFiles
 from .scan import PageScan, dump_scan, load_scan, scan_page
 from .theme import AllowedScripts, ThemeScripts, template_scripts, verify_theme
 from .wheel import PACKAGE, Wheel, build_wheel, package_sources, project_version
 
 __all__ = [
-    "CACHE_KINDS",
     "FILES",
     "RUNTIME_URI",
     "TEST_HOOK_ENV",
@@ -57,7 +56,6 @@ TEST_HOOK_ENV = "KEYGUIDE_TEST_HOOK"
 # The build cache's folders (see BuildCache).
 _SCANS = "scans"
 _WHEELS = "wheels"
-CACHE_KINDS = (_SCANS, _WHEELS, RUNTIME_CACHE_KIND)
 
 
 def test_hook_requested(environ: Mapping[str, str] = os.environ) -> bool:
