@@ -49,9 +49,11 @@ lint: $(STAMP)
 test: $(STAMP) $(NPM_STAMP) chromium lint  ## run every test
 	$(VENV)/bin/pytest
 
-bench: $(STAMP) $(NPM_STAMP) chromium  ## print build-time and in-browser figures
-	$(PY) bench/run.py
-	$(PY) bench/browser.py
+# One run prints every figure of issue 12 next to its reference, with ratio and goal (bench/__main__.py);
+# e.g. `make bench BENCH_ARGS=--quick`, or `BENCH_ARGS="--only build --sizes 500"`. Profile a build with
+# `$(PY) -m bench.profile --venues 100` (see bench/profile.py).
+bench: $(STAMP) $(NPM_STAMP) chromium  ## print build, page and checker figures next to their references
+	$(PY) -m bench $(BENCH_ARGS)
 
 lock: $(STAMP)  ## re-resolve requirements.lock after editing pyproject.toml's pins; review the diff
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra lock --generate-hashes $(LOCK_TARGET) \

@@ -1,48 +1,54 @@
-"""In-browser figures for the checker (prints, asserts nothing). Run: `make bench` or `python bench/browser.py`.
+"""In-browser figures (Playwright with Debian's Chromium, the flags of tests/browser/kgbrowser.py).
 
-- open-to-ready: from focusing the checker to "Ready" (Pyodide loaded, wheel unpacked, self-test run), cold
-  (fresh browser context, empty cache) and warm (reload in the same context), next to a bare `loadPyodide()`
-  page served by the same server in the same run;
-- paste-to-findings: from an input event to the findings on screen (includes the 250 ms debounce);
-- bytes a guide page transfers before the checker is used, next to a plain mkdocs-material page.
+- checker focus → ready: from focusing the checker to "Ready" (Pyodide loaded, wheel unpacked, self-test
+  run), cold (fresh browser context, empty cache) and warm (the same page again in that context), next to a
+  bare `loadPyodide()` page on the same server in the same run (from navigation to a first `runPython`);
+- paste → findings: from an input event to the findings on screen (includes the page's debounce);
+- what a page transfers before the checker is used (at network idle after load, and after scrolling to the
+  end, so a section that loads when it comes into view counts), as the server
+  sends it (compressed, from bench/serve.py): bytes, requests, WebAssembly bytes, the HTML, DOM nodes and
+  the search index, next to the plain twin of the same page.
 
-Same machine, same Chromium flags as the tests (tests/browser/kgbrowser.py). Timings on a shared machine are
-rough sizes, not benchmarks: compare rows of one run, not runs.
+Timings on a shared machine are rough sizes: compare figures of one run, not runs.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
-import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.sites import ROOT
+
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
-from kgbrowser import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+from kgbrowser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 GUIDE = "/venues/kraken-spot/"
 SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==\u200b"
+BARE_DIR = "bench-bare"
+READY_TIMEOUT_MS = 60_000
 
-# Measured inside the page (performance.now), so Playwright's polling adds nothing.
-OPEN_TO_READY = """() => new Promise((resolve) => {
+# Measured inside the page (performance.now), so Playwright's polling adds nothing. Focus goes to the first
+# control that takes it (a disabled field does not), as a reader's click or Tab would.
+FOCUS_TO_READY = """() => new Promise((resolve) => {
     const form = document.querySelector("form.kg-form");
+    if (!form) { resolve([0, "no form.kg-form on the page"]); return; }
     const status = form.querySelector("[data-kg-status]");
-    const start = performance.now();
     const done = () => status.textContent.startsWith("Ready") || status.classList.contains("kg-error");
     const observer = new MutationObserver(() => {
         if (done()) { observer.disconnect(); resolve([performance.now() - start, status.textContent]); }
     });
-    observer.observe(status, { childList: true, characterData: true, subtree: true });
-    form.querySelector("[data-kg-credential]").focus();
+    observer.observe(form, { childList: true, characterData: true, subtree: true, attributes: true });
+    const controls = "input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])";
+    const target = form.querySelector(controls);
+    const start = performance.now();
+    if (target) target.focus();
+    form.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
 })"""
 PASTE_TO_FINDINGS = """(secret) => new Promise((resolve) => {
     const form = document.querySelector("form.kg-form");
@@ -58,7 +64,8 @@ PASTE_TO_FINDINGS = """(secret) => new Promise((resolve) => {
     input.dispatchEvent(new Event("input", { bubbles: true }));
 })"""
 BARE_HTML = (
-    '<!doctype html><meta charset="utf-8"><title>bare loadPyodide</title><script type="module" src="bare.js"></script>'
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>bare loadPyodide</title>'
+    '<script type="module" src="bare.js"></script>'
 )
 BARE_JS = """
 const start = performance.now();
@@ -73,52 +80,81 @@ WAIT_BARE = """() => new Promise((resolve) => {
 })"""
 
 
-def build(config: Path, site: Path) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config), "-d", str(site)]
-    subprocess.run(command, cwd=config.parent, env=env, check=True)
+@dataclass(frozen=True)
+class PageWeight:
+    """What a page transfers before anyone uses the checker."""
+
+    bytes: int  # response headers + bodies as sent (compressed when the server compresses), after scrolling
+    requests: int
+    bytes_at_load: int  # the same, at network idle after load, before any scrolling
+    requests_at_load: int
+    wasm_bytes: int
+    html_bytes: int  # the page itself, as sent
+    html_raw: int  # the page itself, uncompressed
+    dom_nodes: int
+    search_index_bytes: int  # search/search_index.json as sent (fetched by the search worker)
+    hosts: tuple[str, ...]
 
 
-def plain_material_site(workdir: Path) -> Path:
-    """A one-page mkdocs-material site with the same theme settings (no fonts from another origin)."""
-    project = workdir / "plain"
-    (project / "docs").mkdir(parents=True)
-    (project / "docs" / "index.md").write_text("# Plain page\n\n" + "Some text. " * 200 + "\n", encoding="utf-8")
-    (project / "mkdocs.yml").write_text(
-        textwrap.dedent(
-            """\
-            site_name: plain
-            theme: {name: material, font: false}
-            extra: {generator: false}
-            plugins: [search]
-            """
-        ),
-        encoding="utf-8",
-    )
-    build(project / "mkdocs.yml", project / "site")
-    return project / "site"
+@dataclass(frozen=True)
+class BrowserFigures:
+    chromium: str
+    runs: int
+    checker_cold: list[float]  # ms
+    checker_warm: list[float]
+    bare_cold: list[float]
+    bare_warm: list[float]
+    paste: list[float]
+    guide: PageWeight
+    plain_guide: PageWeight
 
 
-def transferred(browser: Browser, url: str) -> tuple[int, int]:
-    """Bytes (headers + bodies, as sent: http.server does not compress) and request count, to network idle."""
+def add_bare_page(site: Path) -> None:
+    """A page beside the site that only loads the site's own Pyodide: the reference the checker start is held to."""
+    bare = site / BARE_DIR
+    bare.mkdir(exist_ok=True)
+    (bare / "index.html").write_text(BARE_HTML, encoding="utf-8")
+    (bare / "bare.js").write_text(BARE_JS, encoding="utf-8")
+
+
+def page_weight(browser: Browser, url: str) -> PageWeight:
     context = browser.new_context()
     page = context.new_page()
-    requests: list[Any] = []
-    page.on("requestfinished", lambda request: requests.append(request))
+    finished: list[Any] = []
+    context.on("requestfinished", lambda request: finished.append(request))
     page.goto(url, wait_until="networkidle")
-    page.mouse.wheel(0, 20_000)
-    page.wait_for_timeout(500)
-    total = 0
-    for request in requests:
+    at_load = list(finished)
+    page.mouse.wheel(0, 50_000)  # sections that load on sight (a lazy checker loader) are counted too
+    page.wait_for_timeout(1000)
+    page.wait_for_load_state("networkidle")
+    dom_nodes = int(page.evaluate("document.getElementsByTagName('*').length"))
+    html_raw = len(page.content().encode("utf-8"))
+    total = wasm = html = index = 0
+    hosts = set()
+    for request in finished:
         sizes = request.sizes()
-        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        sent = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        total += sent
+        response = request.response()
+        kind = (response.headers.get("content-type", "") if response else "").lower()
+        if request.url.split("?")[0].endswith(".wasm") or "wasm" in kind:
+            wasm += sent
+        if request.url == url:
+            html = sent
+        if request.url.split("?")[0].endswith("search/search_index.json"):
+            index = sent
+        if request.url.startswith("http"):
+            hosts.add(request.url.split("/")[2])
+    loaded = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in at_load)
     context.close()
-    return total, len(requests)
+    return PageWeight(
+        total, len(finished), loaded, len(at_load), wasm, html, html_raw, dom_nodes, index, tuple(sorted(hosts))
+    )
 
 
-def open_to_ready(page: Page, url: str) -> float:
+def focus_to_ready(page: Page, url: str) -> float:
     page.goto(url)
-    elapsed, status = page.evaluate(OPEN_TO_READY)
+    elapsed, status = page.evaluate(FOCUS_TO_READY)
     if not status.startswith("Ready"):
         raise RuntimeError(f"the checker did not start: {status}")
     return float(elapsed)
@@ -129,10 +165,11 @@ def bare_ready(page: Page, url: str) -> float:
     return float(page.evaluate(WAIT_BARE))
 
 
-def timings(browser: Browser, measure: Any, url: str, runs: int) -> tuple[list[float], list[float]]:
+def cold_and_warm(browser: Browser, measure: Any, url: str, runs: int) -> tuple[list[float], list[float]]:
     cold, warm = [], []
     for _ in range(runs):
         context = browser.new_context()
+        context.set_default_timeout(READY_TIMEOUT_MS)
         page = context.new_page()
         cold.append(measure(page, url))
         warm.append(measure(page, url))  # same context: HTTP cache warm, Python starts afresh
@@ -140,55 +177,32 @@ def timings(browser: Browser, measure: Any, url: str, runs: int) -> tuple[list[f
     return cold, warm
 
 
-def fmt(values: list[float]) -> str:
-    return f"median {statistics.median(values):7.0f} ms   (runs: {', '.join(f'{v:.0f}' for v in values)})"
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--site", type=Path, help="a built site to use instead of building one")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="keyguide-bench-") as tmp:
-        workdir = Path(tmp)
-        site = args.site
-        if site is None:
-            site = workdir / "site"
-            build(ROOT / "mkdocs.yml", site)
-        # The bare page is served by the same server as the site, beside it, loading the same Pyodide files.
-        bare = site / "bench-bare"
-        bare.mkdir(exist_ok=True)
-        (bare / "index.html").write_text(BARE_HTML, encoding="utf-8")
-        (bare / "bare.js").write_text(BARE_JS, encoding="utf-8")
-        plain = plain_material_site(workdir)
-        with serve(site) as url, serve(plain) as plain_url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            version = browser.version
-            checker_cold, checker_warm = timings(browser, open_to_ready, url + GUIDE, args.runs)
-            bare_cold, bare_warm = timings(browser, bare_ready, url + "/bench-bare/", args.runs)
+def measure(site_url: str, plain_url: str, runs: int) -> BrowserFigures:
+    """Figures for the site served at `site_url` (built with `add_bare_page`) and its plain twin at `plain_url`."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            guide = page_weight(browser, site_url + GUIDE)
+            plain_guide = page_weight(browser, plain_url + GUIDE)
+            # Alternate ours and the bare page, so both meet the same load from the rest of the machine.
+            checker_cold, checker_warm, bare_cold, bare_warm = [], [], [], []
+            for _ in range(runs):
+                cold, warm = cold_and_warm(browser, focus_to_ready, site_url + GUIDE, 1)
+                checker_cold += cold
+                checker_warm += warm
+                cold, warm = cold_and_warm(browser, bare_ready, f"{site_url}/{BARE_DIR}/", 1)
+                bare_cold += cold
+                bare_warm += warm
             context = browser.new_context()
             page = context.new_page()
-            open_to_ready(page, url + GUIDE)
+            focus_to_ready(page, site_url + GUIDE)
             paste = [float(page.evaluate(PASTE_TO_FINDINGS, SECRET + str(i))) for i in range(5)]
             context.close()
-            guide_bytes, guide_requests = transferred(browser, url + GUIDE)
-            plain_bytes, plain_requests = transferred(browser, plain_url + "/")
+            version = browser.version
+        finally:
             browser.close()
-        if args.site is not None:
-            for name in ("index.html", "bare.js"):
-                (bare / name).unlink()
-            bare.rmdir()
-    print(f"Chromium {version}, {args.runs} runs each; ms from focus (checker) or navigation (bare) to ready")
-    print(f"  checker open-to-ready, cold    {fmt(checker_cold)}")
-    print(f"  checker open-to-ready, warm    {fmt(checker_warm)}")
-    print(f"  bare loadPyodide(), cold       {fmt(bare_cold)}")
-    print(f"  bare loadPyodide(), warm       {fmt(bare_warm)}")
-    print(f"  paste-to-findings (incl. 250 ms debounce) {fmt(paste)}")
-    print("Bytes transferred before the checker is used (to network idle, page scrolled to the end)")
-    print(f"  guide page {GUIDE:<24} {guide_bytes:>9,} bytes in {guide_requests} requests")
-    print(f"  plain mkdocs-material page     {plain_bytes:>9,} bytes in {plain_requests} requests")
-    return 0
+    return BrowserFigures(version, runs, checker_cold, checker_warm, bare_cold, bare_warm, paste, guide, plain_guide)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")

@@ -1,0 +1,112 @@
+"""`make bench` stays runnable: its modules import, its plain twin holds the same Markdown, its server
+compresses as a static host does, and its table has every row of issue 12. No timings are asserted here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
+
+from bench import report
+from bench.browser import BrowserFigures, PageWeight
+from bench.builds import BuildTimes, Timing
+from bench.lighthouse import Report
+from bench.serve import serve_static
+from bench.sites import plain_twin, synthetic_project
+from keyguide.plugin import KeyguidePlugin
+
+MODULES = ("bench", "bench.__main__", "bench.sites", "bench.builds", "bench.browser", "bench.lighthouse")
+MODULES += ("bench.serve", "bench.report", "bench.profile")
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_bench_modules_import(name: str) -> None:
+    importlib.import_module(name)
+
+
+def _markdown_the_build_uses(project: Path) -> dict[str, str]:
+    """Every Markdown page of `project` as `mkdocs build` hands it to Markdown: read, or made by the plugin."""
+    config = load_config(str(project / "mkdocs.yml"))
+    plugin = config.plugins["keyguide"]
+    assert isinstance(plugin, KeyguidePlugin)
+    plugin.on_startup(command="build", dirty=False)
+    config = plugin.on_config(config)
+    files = get_files(config)
+    files.add_files_from_theme(config.theme.get_env(), config)
+    files = config.plugins.on_files(files, config=config)
+    return {file.src_uri: file.content_string for file in files.documentation_pages()}
+
+
+def test_the_plain_twin_has_the_same_markdown_pages(tmp_path: Path) -> None:
+    project = synthetic_project(tmp_path, 3)
+    twin = plain_twin(project, tmp_path)
+    expected = _markdown_the_build_uses(project)
+    docs = twin / "content"
+    written = {path.relative_to(docs).as_posix(): path.read_text(encoding="utf-8") for path in docs.rglob("*.md")}
+    assert written == expected
+    assert {"venues/venue-0000.md", "checker.md", "errors.md"} <= set(written)
+    config = yaml.safe_load((twin / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["plugins"] == ["search"]
+    assert not {"extra_css", "extra_javascript"} & set(config)
+    assert not (docs / "assets" / "keyguide").exists()
+
+
+def test_the_server_compresses_text_as_a_static_host_does(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>" + "text " * 500, encoding="utf-8")
+    (tmp_path / "archive.zip").write_bytes(b"PK" + bytes(range(256)) * 8)
+    with serve_static(tmp_path, compress=True) as url:
+        page = urllib.request.urlopen(urllib.request.Request(url + "/", headers={"Accept-Encoding": "gzip"}))
+        assert page.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(page.read()) == (tmp_path / "index.html").read_bytes()
+        archive = urllib.request.urlopen(
+            urllib.request.Request(url + "/archive.zip", headers={"Accept-Encoding": "gzip"})
+        )
+        assert archive.headers["Content-Encoding"] is None
+    with serve_static(tmp_path, compress=False) as url:
+        page = urllib.request.urlopen(urllib.request.Request(url + "/", headers={"Accept-Encoding": "gzip"}))
+        assert page.headers["Content-Encoding"] is None
+
+
+def _lighthouse(score: float) -> Report:
+    return Report(score, 1.0, 1.0, 1.0, 1500.0, 2000.0, 100.0, 150_000.0, 1400.0, (), (), ())
+
+
+def test_the_table_has_every_row_of_the_issue_with_its_reference_and_goal() -> None:
+    weight = PageWeight(150_000, 9, 140_000, 8, 0, 20_000, 110_000, 1400, 60_000, ("127.0.0.1:1",))
+    timing = Timing(2.0, 1.5)
+    figures = report.Figures(
+        builds=[
+            BuildTimes("real site", 6, timing, timing, timing),
+            BuildTimes("500 synthetic venues", 500, timing, timing, timing),
+        ],
+        browser=BrowserFigures("156", 1, [900.0], [800.0], [1500.0], [1400.0], [260.0], weight, weight),
+        lighthouse={
+            (server, page): _lighthouse(0.9)
+            for server in ("gzip", "none")
+            for page in ("guide", "checker", "plain guide", "plain checker")
+        },
+        lighthouse_version="12.8.2",
+    )
+    table, _ = report.rows(figures)
+    measures = [row[0] for row in table]
+    for wanted in (
+        "Lighthouse performance (mobile), no compression: guide page",
+        "Lighthouse performance (mobile), gzip: checker page",
+        "accessibility / best practices / SEO: guide page",
+        "first contentful paint / total blocking time: guide page",
+        "guide page before the checker is used (gzip, scrolled)",
+        "  of which WebAssembly",
+        "checker focus → ready, cold",
+        "checker focus → ready, warm",
+        "mkdocs build, real site (6 venues), warm cache",
+        "mkdocs build, 500 synthetic venues, cold cache",
+    ):
+        assert wanted in measures
+    assert all(len(row) == len(report.HEADER) and row[3] for row in table)  # every row has its ratio column
