@@ -638,6 +638,8 @@ def audit_for(venue: Venue) -> tuple[KeyInfo, Audit]:
     """The venue's key-information request and the audit its rules name; a clear error when there is none."""
     if venue.key_info is None:
         raise CheckerInputError(f"{venue.name}: the rules carry no key-information request to audit")
+    if venue.key_info.audit is None:
+        raise CheckerInputError(f"{venue.name}: the checker cannot read this venue's key-information answer yet")
     audit = AUDITS.get(venue.key_info.audit)
     if audit is None:
         known = ", ".join(sorted(AUDITS))

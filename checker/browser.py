@@ -131,6 +131,7 @@ def prepare_request(
     values: Mapping[str, str],
     request_kind: str = "test",
     key_type: str | None = None,
+    uuid: str | None = None,
 ) -> dict[str, Any]:
     """The venue's test (or key-information) request with a fresh nonce/timestamp for `now_ms`, or with the
     values the reader typed (the key type's scheme says how it writes them).
@@ -140,8 +141,9 @@ def prepare_request(
     venue = rules.venue(venue_id, key_type)
     scheme = scheme_for(venue)
     template = _template(venue, request_kind)
-    fresh = scheme.fresh_values(now_ms) if now_ms is not None else {}
-    given = {**fresh, **{name: value for name, value in values.items() if value}}
+    typed = {name: value for name, value in values.items() if value}
+    fresh = {} if now_ms is None else scheme.fresh_values(now_ms, uuid, with_nonce="nonce" not in typed)
+    given = {**fresh, **typed}
     recv_window = given.get("recv_window", template.recv_window)
     filled = fill_request(template, nonce=given.get("nonce"), timestamp=given.get("timestamp"), recv_window=recv_window)
     fields = {"method": filled.method, "path": filled.path, "query": filled.query, "body": filled.body}
@@ -227,7 +229,8 @@ def _sign(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
         now_ms = _now_ms(payload)
         if now_ms is None:
             raise CheckerInputError("request or now_ms: one is required to sign the key-information request")
-        request = parse_request(prepare_request(rules, venue_id, now_ms, {}, request_kind, key_type)["fields"])
+        uuid = _optional_text(payload, "uuid")
+        request = parse_request(prepare_request(rules, venue_id, now_ms, {}, request_kind, key_type, uuid)["fields"])
     else:
         request = parse_request(payload.get("request"))
     try:
@@ -281,6 +284,7 @@ def dispatch(rules: Rules, payload: Mapping[str, Any]) -> dict[str, Any]:
             _values(payload),
             _request_kind(payload),
             _key_type(payload),
+            _optional_text(payload, "uuid"),
         )
     if op == "sign":
         return _sign(rules, payload)

@@ -123,7 +123,7 @@ class KeyInfo:
     and `revoke` (how to delete a key) are Markdown.
     """
 
-    audit: str
+    audit: str | None  # None while the checker has no reader for this venue's answer
     request: Request
     revoke: str
     base_url: str | None = None
@@ -393,7 +393,7 @@ def _load_key_info(data: Any, where: str) -> KeyInfo:
     if not isinstance(data, dict):
         raise RulesError(f"{where}: expected an object, got {type(data).__name__}")
     return KeyInfo(
-        audit=_get(data, "audit", where, str),
+        audit=_get(data, "audit", where, str, None),
         request=parse_request(_get(data, "request", where, dict), f"{where}.request"),
         revoke=_get(data, "revoke", where, str),
         base_url=_get(data, "base_url", where, str, None) or None,

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -21,7 +22,7 @@ from typing import Any, TypeAlias
 from checker import asymmetric
 from checker.keys import PrivateKey, describe_kind
 from checker.rules import CheckerInputError, Request, Venue
-from checker.vocab import KEY_KINDS, SECRET_DECODINGS, SIGNED_FIELDS, TIMESTAMP_FORMATS
+from checker.vocab import KEY_KINDS, NONCE_FORMATS, SECRET_DECODINGS, SIGNED_FIELDS, TIMESTAMP_FORMATS
 
 # A plaintext passphrase header would put a secret on screen; show where it goes instead.
 PASSPHRASE_PLACEHOLDER = "<your passphrase, sent as typed>"
@@ -106,6 +107,7 @@ class Scheme:
         signs: Request fields besides method, path, query and body that requests carry (checker.vocab.SIGNED_FIELDS).
         secret_decoding: How the pasted secret becomes key material (checker.vocab.SECRET_DECODINGS).
         timestamp_format: How the venue writes its timestamp (checker.vocab.TIMESTAMP_FORMATS), if it signs one.
+        nonce_format: How the venue writes its nonce (checker.vocab.NONCE_FORMATS), if it signs one.
         sign: The pure sign function.
         key_kinds: For a 'private_key' decoding, the kinds of key it signs with (checker.vocab.KEY_KINDS).
     """
@@ -117,6 +119,7 @@ class Scheme:
     sign: Signer
     timestamp_format: str | None = None
     key_kinds: tuple[str, ...] = ()
+    nonce_format: str = "unix_ms"
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.signs if f not in SIGNED_FIELDS]
@@ -128,18 +131,39 @@ class Scheme:
             self.timestamp_format is not None and self.timestamp_format not in TIMESTAMP_FORMATS
         ):
             raise ValueError(f"scheme {self.id}: a scheme that signs a timestamp names its format, and only then")
+        if self.nonce_format not in NONCE_FORMATS:
+            raise ValueError(f"scheme {self.id}: unknown nonce format {self.nonce_format!r}")
 
     @property
     def requires(self) -> tuple[str, ...]:
         """The Python distributions beside the standard library that signing needs (the wheels a page loads)."""
         return tuple(sorted({name for kind in self.key_kinds for name in asymmetric.PACKAGES[kind]}))
 
-    def fresh_values(self, now_ms: int) -> dict[str, str]:
-        """A fresh nonce and timestamp for `now_ms` (the page's clock), written as this venue expects."""
-        values = {"nonce": str(now_ms)} if "nonce" in self.signs else {}
+    def fresh_values(self, now_ms: int, uuid: str | None = None, *, with_nonce: bool = True) -> dict[str, str]:
+        """A fresh nonce and timestamp for `now_ms` (the page's clock), written as this venue expects.
+
+        A scheme whose nonce is a random UUID takes it from the caller (`uuid`): the checker draws no random
+        numbers of its own. `with_nonce=False` leaves the nonce out (the reader typed one).
+        """
+        values: dict[str, str] = {}
+        if "nonce" in self.signs and with_nonce:
+            values["nonce"] = _fresh_nonce(self, now_ms, uuid)
         if self.timestamp_format is not None:
             values["timestamp"] = format_timestamp(now_ms, self.timestamp_format)
         return values
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def _fresh_nonce(scheme: Scheme, now_ms: int, uuid: str | None) -> str:
+    if scheme.nonce_format == "unix_us":
+        return str(now_ms * 1000)
+    if scheme.nonce_format == "uuid":
+        if uuid is None or not _UUID.match(uuid):
+            raise CheckerInputError(f"scheme {scheme.id} signs a random UUID nonce: pass one as uuid (lowercase)")
+        return uuid
+    return str(now_ms)
 
 
 def _civil_from_days(days: int) -> tuple[int, int, int]:
@@ -639,6 +663,8 @@ SCHEMES: Mapping[str, Scheme] = _scheme(
         "body)); the API key goes in bfx-apikey, the nonce in bfx-nonce",
         signs=("nonce",),
         secret_decoding="raw",
+        # Bitfinex documents microseconds; a key that once saw one refuses smaller, millisecond nonces.
+        nonce_format="unix_us",
         sign=sign_bitfinex,
     ),
     Scheme(
@@ -656,6 +682,8 @@ SCHEMES: Mapping[str, Scheme] = _scheme(
         signs=("nonce", "timestamp"),
         secret_decoding="raw",
         timestamp_format="unix_ms",
+        # Bitstamp signs a UUID nonce, unique within its window; the page draws it (crypto.randomUUID()).
+        nonce_format="uuid",
         sign=sign_bitstamp,
     ),
     Scheme(

@@ -117,6 +117,12 @@ NOTICE_KINDS: Final = _frozen(
     }
 )
 
+# How a venue writes the nonce it signs. A UUID must be random, and the checker draws no random numbers: the
+# page passes one in (crypto.randomUUID()).
+NONCE_FORMATS: Final = _frozen(
+    {"unix_ms": "Unix milliseconds", "unix_us": "Unix microseconds", "uuid": "a random UUID"}
+)
+
 # How a scheme turns the pasted secret into key bytes.
 SECRET_DECODINGS: Final = _frozen(
     {

@@ -23,7 +23,9 @@ SECTION_IDS: tuple[str, ...] = (
 )
 # Fixed ids below section level.
 SIGNING_EXAMPLE_ID = "signing-example"
-SUBSECTION_IDS: tuple[str, ...] = (SIGNING_EXAMPLE_ID,)
+# The step every guide ends its Steps with (macros/guide.j2: verify_the_key).
+VERIFY_STEP_ID = "verify-the-key"
+SUBSECTION_IDS: tuple[str, ...] = (SIGNING_EXAMPLE_ID, VERIFY_STEP_ID)
 # Each permission item carries the id PERMISSION_ANCHOR_PREFIX + permission.id.
 PERMISSION_ANCHOR_PREFIX = "perm-"
 

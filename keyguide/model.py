@@ -243,9 +243,11 @@ class Signing(Strict):
 class KeyInfo(Strict):
     """The venue's key-information endpoint: a signed request that answers what the signing key may do."""
 
-    audit: AuditId = Field(
+    audit: AuditId | None = Field(
+        default=None,
         description="Id of the checker's reader for this venue's answer (checker/audit.py), which says whether "
-        "the key can withdraw or transfer, is bound to IP addresses, expires, trades or only reads."
+        "the key can withdraw or transfer, is bound to IP addresses, expires, trades or only reads. Leave it "
+        "out while the checker has no reader for this venue: the guide then tells the reader what to look for.",
     )
     request: SignRequest = Field(description="The signed request to send; placeholders as in test_request.")
     base_url: Url | None = Field(

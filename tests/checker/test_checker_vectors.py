@@ -194,7 +194,13 @@ def test_primitive_vector_reproduces(rules: Rules, vector: dict[str, Any]) -> No
         assert public_key(key).hex() == expected == key.public.hex()
 
 
-@pytest.mark.parametrize("vector", UNVERIFIABLE, ids=[v["id"] for v in UNVERIFIABLE])
-def test_unverifiable_vector_is_named(vector: dict[str, Any]) -> None:
-    assert vector["verified"] is False and vector["inputs"].get("private_key") is None
-    pytest.skip(f"{vector['id']}: {vector['skip_reason']}")
+def test_only_the_vectors_published_without_their_key_are_left_out() -> None:
+    """A vector is left out only when its venue published the signature but not the key that made it."""
+    assert {v["id"] for v in UNVERIFIABLE} == {
+        "binance_rest_rsa_example",
+        "binance_rest_ed25519_example",
+        "bybit_v5_docs_signature_get",
+        "bybit_v5_docs_signature_post",
+    }
+    for vector in UNVERIFIABLE:
+        assert vector["verified"] is False and vector["inputs"].get("private_key") is None, vector["id"]

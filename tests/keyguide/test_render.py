@@ -15,6 +15,7 @@ import pytest
 
 from keyguide import render
 from keyguide.anchors import SECTION_IDS, SUBSECTION_IDS
+from keyguide.loader import load_directory
 from keyguide.model import Venue
 from keyguide.render import PageRenderer, RenderError
 from keyguide.site import ProductConfig, SiteConfig
@@ -222,7 +223,26 @@ def test_section_ids_are_the_contract_in_order(page_html: str) -> None:
 def test_template_writes_every_fixed_id_literally() -> None:
     source = (MACROS / "guide.j2").read_text(encoding="utf-8")
     for section_id in (*SECTION_IDS, *SUBSECTION_IDS):
-        assert f'"{section_id}", venue) }}}}' in source
+        assert re.search(rf'"{section_id}", venue(\) }}}}|, copy=)', source), section_id
+
+
+def test_every_guide_ends_its_steps_with_verify_the_key(venue: Venue, page_html: str) -> None:
+    steps = page_html.split('id="steps"', 1)[1].split("<h2", 1)[0]
+    h3 = re.findall(r'<h3 id="([^"]+)"', steps)
+    assert h3[-1] == "verify-the-key" and h3[:-1] == [s.id for s in venue.steps]
+    assert f"Step {len(venue.steps) + 1}: Verify the key" in steps
+    # The fixture venue has no key-information endpoint: the step says how to check by eye instead.
+    assert "has no request that reports what a key can do" in steps
+
+
+def test_verify_the_key_names_the_venues_request_and_how_to_revoke() -> None:
+    real = {v.id: v for v in load_directory(ROOT / "venues").require()}["okx"]
+    assert real.key_info is not None
+    html = to_html(renderer().venue_page(real, today=TODAY))
+    step = html.split('id="verify-the-key"', 1)[1].split("<h2", 1)[0]
+    assert "<code>GET /api/v5/account/config</code>" in step
+    assert "14 days" in step  # OKX's consequence for keys without IP addresses
+    assert "delete it" in step.lower()
 
 
 def test_every_error_id_is_its_heading_id(venue: Venue, page_html: str) -> None:

@@ -319,8 +319,13 @@
       box.appendChild(el("p", "kg-ok", "✓ No problems found in what you pasted so far."));
       return;
     }
+    box.appendChild(findingList(shown));
+  }
+
+  // Findings as the checker words them: severity, message, hint, code, and where the guide explains it.
+  function findingList(findings) {
     var list = el("ul", "kg-finding-list");
-    shown.forEach(function (f) {
+    findings.forEach(function (f) {
       var item = el("li", "kg-finding kg-" + f.severity);
       item.appendChild(el("strong", "kg-severity", f.severity === "error" ? "Problem" : f.severity === "warning" ? "Warning" : "Note"));
       item.appendChild(document.createTextNode(" "));
@@ -331,14 +336,53 @@
       meta.appendChild(el("code", null, f.code));
       if (f.link) {
         meta.appendChild(document.createTextNode(" · "));
-        var link = el("a", null, "Troubleshooting");
+        // A finding about another venue's answer links to that venue's guide, not to a troubleshooting entry.
+        var link = el("a", null, f.guide ? "Guide" : "Troubleshooting");
         link.href = siteHref(f.link);
         meta.appendChild(link);
       }
       item.appendChild(meta);
       list.appendChild(item);
     });
-    box.appendChild(list);
+    return list;
+  }
+
+  // A fresh random UUID, for venues that sign one as their nonce (the checker draws no random numbers).
+  function randomUuid() { return crypto.randomUUID(); }
+
+  // ---- verify the key: the venue's own answer about what the key can do ------------------------------------
+
+  function keyInfo(form) {
+    var result = runtime.api.call({
+      op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form),
+      request_kind: "key_info", now_ms: Date.now(), uuid: randomUuid(),
+    });
+    var panel = q(form, "[data-kg-keyinfo]");
+    if (result.findings) renderFindings(form, result.findings, true);
+    if (result.error) {
+      panel.hidden = true;
+      var findings = q(form, "[data-kg-findings]");
+      findings.insertBefore(declined(result.error), findings.firstChild);
+    } else {
+      out(form, "keyinfo_curl").textContent = result.curl;
+      panel.hidden = false;
+    }
+    clearUsed(form, result);
+  }
+
+  function audit(form) {
+    var box = out(form, "audit");
+    var answer = q(form, '[data-kg-input="key_answer"]').value.slice(0, MAX_PASTE);
+    box.textContent = "";
+    if (!answer.trim()) return showError(box, "Paste the answer the command printed first.");
+    var result = runtime.api.call({
+      op: "audit", venue: form.getAttribute("data-kg-venue"), response: answer,
+      use_case: q(form, '[data-kg-input="use_case"]').value, now_ms: Date.now(),
+    });
+    if (result.error) return showError(box, result.error);
+    box.appendChild(el("p", result.ok ? "kg-ok" : "kg-error",
+      result.ok ? "✓ Nothing in the answer says this key can do more than your use case needs." : "✗ This key needs attention:"));
+    box.appendChild(findingList(result.findings || []));
   }
 
   function diagnose(form) {
@@ -367,7 +411,7 @@
     var values = {};
     all(form, "[data-kg-fills]").forEach(function (input) { if (!fresh) values[input.name] = input.value; });
     var result = runtime.api.call({
-      op: "prepare", venue: form.getAttribute("data-kg-venue"), now_ms: fresh ? Date.now() : null, values: values,
+      op: "prepare", venue: form.getAttribute("data-kg-venue"), now_ms: fresh ? Date.now() : null, uuid: fresh ? randomUuid() : null, values: values,
     });
     if (result.error) return showError(q(form, "[data-kg-findings]"), result.error);
     all(form, "[data-kg-request]").forEach(function (input) {
@@ -650,8 +694,7 @@
     all(form, "[data-kg-show]").forEach(function (button) { setShown(form, button, false); });
     q(form, "[data-kg-findings]").textContent = "";
     all(form, "[data-kg-out]").forEach(function (node) { node.textContent = ""; });
-    var signed = q(form, "[data-kg-signed]");
-    if (signed) signed.hidden = true;
+    all(form, "[data-kg-signed], [data-kg-keyinfo]").forEach(function (panel) { panel.hidden = true; });
     if (runtime.state === "ready" && q(form, "[data-kg-request]")) fillRequest(form, true);
   }
 
@@ -682,7 +725,7 @@
     }
     var timer = null;
     all(form, '[data-kg-secret="true"]').forEach(guardSecretField);
-    all(form, "input, textarea, [data-kg-show]").forEach(function (node) { node.disabled = false; });
+    all(form, "input, textarea, select, [data-kg-show]").forEach(function (node) { node.disabled = false; });
     all(form, "[data-kg-show]").forEach(function (button) {
       button.addEventListener("click", function () { setShown(form, button, button.getAttribute("aria-pressed") !== "true"); });
     });
@@ -714,7 +757,7 @@
       }
     });
     var actions = {
-      sign: sign, compare: compare, match: matchError, clear: clearForm,
+      sign: sign, compare: compare, match: matchError, clear: clearForm, "key-info": keyInfo, audit: audit,
       fresh: function (form) { fillRequest(form, true); },
       "copy-reply": function (form, button) { copyReply(button); },
     };
