@@ -1,4 +1,4 @@
-"""Helpers shared by the browser tests and bench/browser.py: Chromium flags, the site server, the probe."""
+"""Helpers shared by the browser tests and bench/browser.py: Chromium flags, the site server, the probes."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
+# Playwright itself adds --disable-back-forward-cache to every launch; the back/forward cache test launches
+# without it (`ignore_default_args`), so the page's pageshow(persisted) branch really runs.
+NO_BFCACHE_FLAG = "--disable-back-forward-cache"
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Generous for a cold start on a busy 2-core machine; the page's own timeout is 20 s.
@@ -116,6 +119,70 @@ def probe_server() -> Iterator[Probe]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class UdpProbe:
+    """A UDP socket on a free loopback port that counts the datagrams it gets (a STUN server, for WebRTC)."""
+
+    port: int
+    packets: list[bytes] = field(default_factory=list)
+
+
+@contextmanager
+def udp_probe() -> Iterator[UdpProbe]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+    probe = UdpProbe(port=sock.getsockname()[1])
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                probe.packets.append(sock.recvfrom(4096)[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    try:
+        yield probe
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        sock.close()
+
+
+# Installed with `add_init_script`, so it runs in every document before any of the page's own scripts:
+# every Content-Security-Policy violation of the whole visit, not only those after `load`.
+VIOLATION_RECORDER = """
+window.__kgViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__kgViolations.push({directive: event.effectiveDirective, blocked: event.blockedURI});
+});
+"""
+
+
+# Likewise, every navigation the page starts (Navigation API), kept to read whether it was cancelled.
+NAVIGATION_RECORDER = """
+window.__kgNavigations = [];
+if (window.navigation) navigation.addEventListener("navigate", (event) => window.__kgNavigations.push(event));
+"""
+
+
+def navigations(page: Page) -> list[dict[str, Any]]:
+    """Each navigation NAVIGATION_RECORDER saw: its destination and whether something cancelled it."""
+    found: list[dict[str, Any]] = page.evaluate(
+        "window.__kgNavigations.map((e) => ({url: e.destination.url, cancelled: e.defaultPrevented}))"
+    )
+    return found
+
+
+def violations(page: Page) -> list[dict[str, str]]:
+    """The violations VIOLATION_RECORDER saw in the page's current document."""
+    found: list[dict[str, str]] = page.evaluate("window.__kgViolations")
+    return found
 
 
 def open_checker(page: Page, url: str, venue: str = "kraken-spot") -> Locator:
