@@ -166,6 +166,14 @@ def test_canary_secret_shows_up_nowhere_but_where_it_was_pasted(
     check("Compare", after_use())
 
     paste()
+    form.locator("summary", has_text="Verify the key").click()
+    form.locator('[data-kg-action="key-info"]').click()
+    built_or_declined = form.locator('[data-kg-out="keyinfo_curl"]:not(:empty), [data-kg-findings] p.kg-error')
+    expect(built_or_declined.first).to_be_visible()
+    assert form.locator('[name="api_secret"]').input_value() == "", "the key check leaves the secret field filled"
+    check("Build the key check", after_use())
+
+    paste()
     form.locator("summary", has_text="Paste the error you got").click()
     form.locator('[name="error_text"]').fill(ERROR_TEXT[venue])
     form.locator('[data-kg-action="match"]').click()

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from test_accessibility import axe_violations
 
+from keyguide.anchors import VERIFY_STEP_ID
 from keyguide.loader import load_directory
 from keyguide.model import Venue
 
@@ -74,6 +75,8 @@ def test_every_step_pitfall_and_error_heading_has_a_copy_link(site_dir: Path, ve
     html = (site_dir / "venues" / venue.id / "index.html").read_text(encoding="utf-8")
     controls = copy_controls(html)
     expected = {f"Step {n}: {s.title}": s.id for n, s in enumerate(venue.steps, 1)}
+    # Every guide ends its steps with one of its own (macros/guide.j2).
+    expected[f"Step {len(venue.steps) + 1}: Verify the key"] = VERIFY_STEP_ID
     expected |= {p.title: p.id for p in venue.pitfalls}
     expected |= {e.code: e.id for e in venue.errors}
     assert venue.steps and venue.errors, "a guide without steps or errors tests nothing here"
@@ -81,7 +84,8 @@ def test_every_step_pitfall_and_error_heading_has_a_copy_link(site_dir: Path, ve
         assert anchor in controls, f"{venue.id}: no copy-link control after the heading #{anchor}"
         button = controls[anchor]
         assert button.get("type") == "button" and button.get("data-kg-copy-link") == anchor
-        assert button.get("aria-label") == f"Copy link to {title}"
+        # The accessible name is the title as plain text: code and emphasis marks dropped.
+        assert button.get("aria-label") == f"Copy link to {re.sub(r'[`*]', '', title)}"
     # Only those: not the FAQ, not the section headings.
     assert set(controls) == set(expected.values())
 
