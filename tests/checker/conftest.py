@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,12 @@ VALID: dict[str, dict[str, str]] = {
     venue.id: {c.id: valid_value(c.format, f"{venue.id}-{c.id}") for c in venue.credentials}
     for venue in RULES.venues.values()
 }
+
+
+@pytest.fixture(scope="session")
+def real_rules() -> Rules:
+    """Exactly the rules the site publishes (venues.json), through JSON as the page reads them."""
+    return load_rules(json.loads(json.dumps(rules_slice(load_directory(ROOT / "venues").require()))))
 
 
 @pytest.fixture(scope="session")

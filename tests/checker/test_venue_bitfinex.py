@@ -24,24 +24,16 @@ from checker import (
     compare_signature,
     diagnose_credentials,
     fill_request,
-    load_rules,
     match_error,
     prepare_request,
     run_selftest,
     sign_request,
 )
-from keyguide.dataset import rules_slice
-from keyguide.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 VENUE = "bitfinex"
 # The largest nonce Bitfinex accepts (JavaScript's MAX_SAFE_INTEGER), from Requirements and Limitations.
 MAX_NONCE = 9_007_199_254_740_991
-
-
-@pytest.fixture(scope="module")
-def real_rules() -> Rules:
-    return load_rules(json.loads(json.dumps(rules_slice(load_directory(ROOT / "venues").require()))))
 
 
 def top(rules: Rules, text: str) -> tuple[str, str]:

@@ -19,14 +19,11 @@ from checker import (
     Rules,
     diagnose_credentials,
     format_timestamp,
-    load_rules,
     match_error,
     run_selftest,
     scheme_for,
     sign_request,
 )
-from keyguide.dataset import rules_slice
-from keyguide.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 VENUE = "bitget"
@@ -34,11 +31,6 @@ VENUE = "bitget"
 DOC_PREHASH = "16273667805456GET/api/mix/v2/market/depth?limit=20&symbol=BTCUSDT"
 DOC_PATH = "/api/mix/v2/market/depth"
 DOC_TIMESTAMP = "16273667805456"
-
-
-@pytest.fixture(scope="module")
-def real_rules() -> Rules:
-    return load_rules(json.loads(json.dumps(rules_slice(load_directory(ROOT / "venues").require()))))
 
 
 def _top(rules: Rules, text: str) -> tuple[str, str]:

@@ -22,26 +22,18 @@ from checker import (
     Request,
     Rules,
     diagnose_credentials,
-    load_rules,
     match_error,
     prepare_request,
     run_selftest,
     sign_request,
     signatures_equal,
 )
-from keyguide.dataset import rules_slice
-from keyguide.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 VENUE = "bitstamp"
 FORM = "application/x-www-form-urlencoded"
 NONCE = "f93c979d-b00d-43a9-9b9c-fd4cd9547fa6"
 TIMESTAMP = "1700000000000"
-
-
-@pytest.fixture(scope="module")
-def real_rules() -> Rules:
-    return load_rules(json.loads(json.dumps(rules_slice(load_directory(ROOT / "venues").require()))))
 
 
 def top(rules: Rules, text: str) -> tuple[str, str]:

@@ -19,23 +19,15 @@ from checker import (
     Rules,
     diagnose_credentials,
     fill_request,
-    load_rules,
     match_error,
     prepare_request,
     run_selftest,
     sign_request,
 )
-from keyguide.dataset import rules_slice
-from keyguide.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 VENUE = "gate"
 EMPTY_BODY_SHA512 = hashlib.sha512(b"").hexdigest()
-
-
-@pytest.fixture(scope="module")
-def real_rules() -> Rules:
-    return load_rules(json.loads(json.dumps(rules_slice(load_directory(ROOT / "venues").require()))))
 
 
 def top(rules: Rules, text: str) -> tuple[str, str]:

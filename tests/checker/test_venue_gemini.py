@@ -22,23 +22,15 @@ from checker import (
     Rules,
     diagnose_credentials,
     fill_request,
-    load_rules,
     match_error,
     prepare_request,
     run_selftest,
     sign_request,
 )
-from keyguide.dataset import rules_slice
-from keyguide.loader import load_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 VENUE = "gemini"
 NOW_MS = 1_764_547_200_123  # 2025-12-01T00:00:00.123Z
-
-
-@pytest.fixture(scope="module")
-def real_rules() -> Rules:
-    return load_rules(json.loads(json.dumps(rules_slice(load_directory(ROOT / "venues").require()))))
 
 
 def top(rules: Rules, text: str) -> tuple[str, str]:
