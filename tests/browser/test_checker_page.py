@@ -147,9 +147,13 @@ def test_a_declined_value_is_emptied_wherever_it_was_pasted(checker: Any, site_d
     form = checker(KRAKEN)
     form.locator('[name="api_key"]').fill(SECRET)
     form.locator('[name="api_secret"]').fill(KEY)
+    # Sign at once, while the diagnosis of the paste still waits for typing to stop (250 ms).
     form.locator("summary", has_text="Sign a test request").click()
     form.locator('[data-kg-action="sign"]').click()
     expect(form.locator("[data-kg-findings] > p.kg-error")).to_contain_text("Not signed")
+    form.page.wait_for_timeout(600)  # the waiting diagnosis must not wipe the reason afterwards
+    expect(form.locator("[data-kg-findings] > p.kg-error")).to_contain_text("Not signed")
+    expect(form.locator(".kg-finding", has_text="swapped").first).to_be_visible()
     expect(form.locator("[data-kg-signed]")).to_be_hidden()
     assert form.locator('[name="api_key"]').input_value() == ""
     assert form.locator('[name="api_secret"]').input_value() == ""

@@ -750,7 +750,7 @@
       var target = event.target;
       if (target.hasAttribute("data-kg-credential")) {
         clearTimeout(timer);
-        timer = setTimeout(function () { diagnose(form); }, DEBOUNCE_MS);
+        timer = setTimeout(function () { timer = null; diagnose(form); }, DEBOUNCE_MS);
       } else if (target.hasAttribute("data-kg-request")) {
         target.dataset.kgEdited = "1";
         if (target.hasAttribute("data-kg-fills") && runtime.state === "ready") fillRequest(form, false);
@@ -766,6 +766,13 @@
       if (!button) return;
       var action = button.getAttribute("data-kg-action");
       if (action !== "clear" && runtime.state !== "ready") return;
+      // A diagnosis still waiting for the reader to stop typing runs now, before the action: run later, it
+      // would see the fields the action emptied and wipe what the action said (such as why it did not sign).
+      if (timer !== null) {
+        clearTimeout(timer);
+        timer = null;
+        if (action !== "clear") diagnose(form);
+      }
       actions[action](form, button);
     });
   }
