@@ -36,11 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=PARTS, help="measure only this part (repeatable)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each build and browser timing")
     parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs of each page and server")
-    parser.add_argument("--sizes", default="10,100,500", help="synthetic site sizes, in venues (comma-separated)")
-    parser.add_argument("--quick", action="store_true", help="1 run of everything, sizes 10 and 100")
+    parser.add_argument("--sizes", help="synthetic site sizes, in venues (comma-separated; default 10,100,500)")
+    parser.add_argument("--quick", action="store_true", help="1 run of everything, sizes 10 and 100 unless given")
     args = parser.parse_args(argv)
     if args.quick:
-        args.runs, args.lighthouse_runs, args.sizes = 1, 1, "10,100"
+        args.runs, args.lighthouse_runs = 1, 1
+    args.sizes = args.sizes or ("10,100" if args.quick else "10,100,500")
     parts = set(args.only or PARTS)
     sizes = tuple(int(size) for size in args.sizes.split(",") if size.strip())
 
