@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from checker import Format, Rules, load_rules, matches_format
+from checker import Format, Rules, diagnose_credentials, load_rules, match_error, matches_format
 from keyguide.dataset import rules_slice
 from keyguide.loader import load_directory
 
@@ -31,6 +31,18 @@ KEYS = Path(__file__).resolve().parent / "keys"
 def key_file(name: str) -> str:
     """A test key's PEM text (tests/checker/keys/)."""
     return (KEYS / name).read_text(encoding="utf-8")
+
+
+def best_match(rules: Rules, text: str) -> tuple[str, str]:
+    """The (venue, entry id) the error lookup ranks first for a pasted text; fails when nothing matches."""
+    matches = match_error(rules, text)
+    assert matches, f"nothing matches {text!r}"
+    return matches[0].venue, matches[0].id
+
+
+def finding_codes(rules: Rules, venue: str, credentials: dict[str, str]) -> list[str]:
+    """The codes of the checker's findings on pasted credentials, in its order."""
+    return [f.code for f in diagnose_credentials(rules, venue, credentials).findings]
 
 
 def _der(pem: str) -> bytes:

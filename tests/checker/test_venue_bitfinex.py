@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import best_match, finding_codes
 
 from checker import (
     CheckerInputError,
@@ -34,12 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 VENUE = "bitfinex"
 # The largest nonce Bitfinex accepts (JavaScript's MAX_SAFE_INTEGER), from Requirements and Limitations.
 MAX_NONCE = 9_007_199_254_740_991
-
-
-def top(rules: Rules, text: str) -> tuple[str, str]:
-    matches = match_error(rules, text)
-    assert matches, f"nothing matches {text!r}"
-    return matches[0].venue, matches[0].id
 
 
 # (1) Bitfinex's error texts, as the API returns them, land on the guide's entries -------------------------------
@@ -69,7 +64,7 @@ def top(rules: Rules, text: str) -> tuple[str, str]:
     ],
 )
 def test_bitfinex_error_texts(real_rules: Rules, text: str, anchor: str) -> None:
-    assert top(real_rules, text) == (VENUE, anchor)
+    assert best_match(real_rules, text) == (VENUE, anchor)
 
 
 def test_the_two_10100_texts_stay_apart(real_rules: Rules) -> None:
@@ -96,10 +91,6 @@ def test_reply_names_the_code_and_the_fix(real_rules: Rules) -> None:
 
 
 # (2) Bitfinex's own pitfalls, as the checker sees them ----------------------------------------------------------
-
-
-def _codes(rules: Rules, credentials: dict[str, str]) -> list[str]:
-    return [f.code for f in diagnose_credentials(rules, VENUE, credentials).findings]
 
 
 def test_valid_looking_pair_passes(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
@@ -142,7 +133,7 @@ def test_zero_width_character_in_the_key_is_an_error(rules: Rules, valid: dict[s
 
 def test_key_pasted_into_both_fields(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
     key = valid[VENUE]["api_key"]
-    assert "api_secret.same_as_key" in _codes(rules, {"api_key": key, "api_secret": key})
+    assert "api_secret.same_as_key" in finding_codes(rules, VENUE, {"api_key": key, "api_secret": key})
 
 
 def test_empty_key_links_to_the_unknown_key_entry(rules: Rules, valid: dict[str, dict[str, str]]) -> None:

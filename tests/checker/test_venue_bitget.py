@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import best_match
 
 from checker import (
     Request,
@@ -31,12 +32,6 @@ VENUE = "bitget"
 DOC_PREHASH = "16273667805456GET/api/mix/v2/market/depth?limit=20&symbol=BTCUSDT"
 DOC_PATH = "/api/mix/v2/market/depth"
 DOC_TIMESTAMP = "16273667805456"
-
-
-def _top(rules: Rules, text: str) -> tuple[str, str]:
-    matches = match_error(rules, text)
-    assert matches, f"nothing matches {text!r}"
-    return matches[0].venue, matches[0].id
 
 
 # Error lookup ------------------------------------------------------------------------------------------------
@@ -89,7 +84,7 @@ def _top(rules: Rules, text: str) -> tuple[str, str]:
     ],
 )
 def test_bitget_errors_land_on_the_guide(real_rules: Rules, text: str, anchor: str) -> None:
-    assert _top(real_rules, text) == (VENUE, anchor)
+    assert best_match(real_rules, text) == (VENUE, anchor)
 
 
 def test_a_code_match_names_the_code_and_links_the_guide(real_rules: Rules) -> None:
@@ -103,7 +98,7 @@ def test_a_code_match_names_the_code_and_links_the_guide(real_rules: Rules) -> N
 
 
 def test_the_bare_code_is_enough(real_rules: Rules) -> None:
-    assert _top(real_rules, "Bitget said 40085") == (VENUE, "code-40085-unified-account-mode")
+    assert best_match(real_rules, "Bitget said 40085") == (VENUE, "code-40085-unified-account-mode")
 
 
 # Bitget's traps in the checker -------------------------------------------------------------------------------

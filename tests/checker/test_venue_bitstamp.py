@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import best_match
 
 from checker import (
     SCHEMES,
@@ -34,12 +35,6 @@ VENUE = "bitstamp"
 FORM = "application/x-www-form-urlencoded"
 NONCE = "f93c979d-b00d-43a9-9b9c-fd4cd9547fa6"
 TIMESTAMP = "1700000000000"
-
-
-def top(rules: Rules, text: str) -> tuple[str, str]:
-    matches = match_error(rules, text)
-    assert matches, f"nothing matches {text!r}"
-    return matches[0].venue, matches[0].id
 
 
 def _hmac_hex(secret: str, text: str) -> str:
@@ -78,7 +73,7 @@ def _hmac_hex(secret: str, text: str) -> str:
     ],
 )
 def test_bitstamp_error_bodies(real_rules: Rules, text: str, anchor: str) -> None:
-    assert top(real_rules, text) == (VENUE, anchor)
+    assert best_match(real_rules, text) == (VENUE, anchor)
 
 
 def test_the_permission_error_names_its_box(real_rules: Rules) -> None:
@@ -90,17 +85,13 @@ def test_the_permission_error_names_its_box(real_rules: Rules) -> None:
 
 def test_codes_are_matched_whole(real_rules: Rules) -> None:
     # API0001 must not claim a text that only contains API00010-like noise, and API0002's text is not API0020's.
-    assert top(real_rules, '{"status": "error", "reason": "IP address not allowed", "code": "API0002"}')[1] == (
+    assert best_match(real_rules, '{"status": "error", "reason": "IP address not allowed", "code": "API0002"}')[1] == (
         "api0002-ip-not-allowed"
     )
     assert all(m.id != "api0001-api-key-not-found" for m in match_error(real_rules, "API00010", VENUE))
 
 
 # (2) Bitstamp's own pitfalls, as the checker sees them ------------------------------------------------------------
-
-
-def _codes(rules: Rules, credentials: dict[str, str]) -> list[str]:
-    return [f.code for f in diagnose_credentials(rules, VENUE, credentials).findings]
 
 
 def test_valid_looking_pair_passes(rules: Rules, valid: dict[str, dict[str, str]]) -> None:

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import best_match, finding_codes
 
 from checker import (
     Request,
@@ -28,12 +29,6 @@ from checker import (
 ROOT = Path(__file__).resolve().parents[2]
 VENUE = "gate"
 EMPTY_BODY_SHA512 = hashlib.sha512(b"").hexdigest()
-
-
-def top(rules: Rules, text: str) -> tuple[str, str]:
-    matches = match_error(rules, text)
-    assert matches, f"nothing matches {text!r}"
-    return matches[0].venue, matches[0].id
 
 
 # (1) Gate's error bodies, as the API returns them, land on the guide's entries --------------------------------
@@ -69,7 +64,7 @@ def top(rules: Rules, text: str) -> tuple[str, str]:
     ],
 )
 def test_gate_error_bodies(real_rules: Rules, text: str, anchor: str) -> None:
-    assert top(real_rules, text) == (VENUE, anchor)
+    assert best_match(real_rules, text) == (VENUE, anchor)
 
 
 def test_a_label_is_matched_as_a_whole_word(real_rules: Rules) -> None:
@@ -90,10 +85,6 @@ def test_reply_names_the_label_and_the_fix(real_rules: Rules) -> None:
 
 
 # (2) Gate's own pitfalls, as the checker sees them --------------------------------------------------------------
-
-
-def _codes(rules: Rules, credentials: dict[str, str]) -> list[str]:
-    return [f.code for f in diagnose_credentials(rules, VENUE, credentials).findings]
 
 
 def test_valid_looking_pair_passes(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
@@ -137,7 +128,7 @@ def test_masked_key_from_the_key_list_is_caught(rules: Rules, valid: dict[str, d
 
 def test_key_pasted_into_both_fields(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
     key = valid[VENUE]["api_key"]
-    assert "api_secret.same_as_key" in _codes(rules, {"api_key": key, "api_secret": key})
+    assert "api_secret.same_as_key" in finding_codes(rules, VENUE, {"api_key": key, "api_secret": key})
 
 
 def test_empty_secret_links_to_the_signature_entry(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
@@ -149,7 +140,7 @@ def test_empty_secret_links_to_the_signature_entry(rules: Rules, valid: dict[str
 def test_secret_with_a_trailing_newline_signs_as_trimmed(rules: Rules, valid: dict[str, dict[str, str]]) -> None:
     request = Request("GET", "/api/v4/spot/accounts", timestamp="1541993715")
     padded = {**valid[VENUE], "api_secret": valid[VENUE]["api_secret"] + "\n"}
-    assert "api_secret.trimmed" in _codes(rules, padded)
+    assert "api_secret.trimmed" in finding_codes(rules, VENUE, padded)
     assert (
         sign_request(rules, VENUE, padded, request).signature
         == sign_request(rules, VENUE, valid[VENUE], request).signature

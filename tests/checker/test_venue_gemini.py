@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import best_match
 
 from checker import (
     CheckerInputError,
@@ -31,12 +32,6 @@ from checker import (
 ROOT = Path(__file__).resolve().parents[2]
 VENUE = "gemini"
 NOW_MS = 1_764_547_200_123  # 2025-12-01T00:00:00.123Z
-
-
-def top(rules: Rules, text: str) -> tuple[str, str]:
-    matches = match_error(rules, text)
-    assert matches, f"nothing matches {text!r}"
-    return matches[0].venue, matches[0].id
 
 
 def _b64(text: str) -> str:
@@ -82,7 +77,7 @@ def _b64(text: str) -> str:
     ],
 )
 def test_gemini_error_bodies(real_rules: Rules, text: str, anchor: str) -> None:
-    assert top(real_rules, text) == (VENUE, anchor)
+    assert best_match(real_rules, text) == (VENUE, anchor)
 
 
 def test_the_nonce_message_alone_finds_the_entry(real_rules: Rules) -> None:
