@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_VENUE = "kraken-spot"
 # Inputs a project copy reads but never writes: linked, not copied (keyguide too, so that `python -m mkdocs`
 # in the copy runs this checkout's plugin, whichever checkout the editable install points at).
-_LINKED = ("node_modules", "checker", "keyguide", "pyproject.toml")
+_LINKED = ("node_modules", "checker", "keyguide", "pyproject.toml", "requirements.lock", ".cache/wheels")
 # Our assets under docs_dir: the plain twin ships none of them.
 _OUR_ASSETS = "assets/keyguide"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -46,6 +46,7 @@ def real_project(work: Path) -> Path:
     for name in ("mkdocs.yml", "anchors.txt"):
         shutil.copy(ROOT / name, project / name)
     for name in _LINKED:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).symlink_to(ROOT / name)
     return project
 
@@ -60,6 +61,7 @@ def synthetic_project(work: Path, venue_count: int) -> Path:
     shutil.copytree(ROOT / "macros", project / "macros")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     for name in _LINKED:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).symlink_to(ROOT / name)
     (project / "venues").mkdir()
     template = (ROOT / "venues" / f"{TEMPLATE_VENUE}.yaml").read_text(encoding="utf-8")

@@ -23,8 +23,10 @@ def copy_project(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / name, copy / name, symlinks=True)
     for name in ("mkdocs.yml", "anchors.txt"):
         shutil.copy(ROOT / name, copy / name)
-    for name in ("node_modules", "checker", "keyguide"):  # read-only inputs of the build
+    # Read-only inputs of the build (the signing wheels too: requirements.lock and what `make wheels` fetched).
+    for name in ("node_modules", "checker", "keyguide", "requirements.lock", ".cache/wheels"):
         if (ROOT / name).exists():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
             (copy / name).symlink_to(ROOT / name)
     return copy
 

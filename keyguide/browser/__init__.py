@@ -21,6 +21,7 @@ from ..cache import BuildCache
 from .integrity import add_integrity, sri_digest
 from .markup import VendorMarkupError, fix_vendor_markup
 from .origin import OriginDecision, checker_origin
+from .packages import signing_wheels
 from .policy import PolicyError, add_dev_banner, content_security_policy, headers_file, script_hash, secure_page
 from .policy import worker_source as _worker_source
 from .runtime import FILES, BrowserAssetsError, RuntimeFiles
@@ -92,18 +93,24 @@ class BrowserAssets:
         self._digests: dict[str, str | None] = {}
 
     def static_files(self) -> dict[str, bytes]:
-        """Files to publish, by site-relative URI (Pyodide runtime, checker wheel, runtime.json).
+        """Files to publish, by site-relative URI (Pyodide runtime, checker wheel, signing wheels, runtime.json).
 
         Called once per build, before any page: it also starts the build's collection of script hashes.
 
         Raises:
-            BrowserAssetsError: The Pyodide runtime is missing or differs from the committed manifest.
+            BrowserAssetsError: The Pyodide runtime is missing or differs from the committed manifest, or a
+                signing wheel is missing or differs from requirements.lock.
         """
         self._script_hashes = set()
         files = self.runtime.verified()
         wheel = self.wheel()
         files[f"{ASSETS_DIR}/{wheel.filename}"] = wheel.content
-        runtime = {"wheel": wheel.filename, "sha256": wheel.sha256}
+        runtime: dict[str, Any] = {"wheel": wheel.filename, "sha256": wheel.sha256, "packages": {}}
+        # The signing packages, beside it: the page unpacks one only for a key type that needs it, and only
+        # if its bytes match the SHA-256 named here (the one requirements.lock pins).
+        for name, package in signing_wheels(self.root).items():
+            files[f"{ASSETS_DIR}/{package.filename}"] = package.content
+            runtime["packages"][name] = {"wheel": package.filename, "sha256": package.sha256}
         files[RUNTIME_URI] = (json.dumps(runtime, sort_keys=True) + "\n").encode()
         return files
 
