@@ -28,6 +28,8 @@ VERIFY_STEP_ID = "verify-the-key"
 SUBSECTION_IDS: tuple[str, ...] = (SIGNING_EXAMPLE_ID, VERIFY_STEP_ID)
 # Each permission item carries the id PERMISSION_ANCHOR_PREFIX + permission.id.
 PERMISSION_ANCHOR_PREFIX = "perm-"
+# Each key type of a venue with several (venue.key_types) carries the id KEY_TYPE_ANCHOR_PREFIX + key_type.id.
+KEY_TYPE_ANCHOR_PREFIX = "key-type-"
 
 RESERVED_IDS: frozenset[str] = frozenset((*SECTION_IDS, *SUBSECTION_IDS))
 

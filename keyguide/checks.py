@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+
+from checker import vocab
+from checker.schemes import SCHEMES
 
 from . import clock
-from .anchors import PERMISSION_ANCHOR_PREFIX, RESERVED_IDS
-from .model import Venue
+from .anchors import KEY_TYPE_ANCHOR_PREFIX, PERMISSION_ANCHOR_PREFIX, RESERVED_IDS
+from .model import Credential, Venue
 from .problems import format_path, suggest
 from .venue_text import unsafe_text
 from .yamlsource import Path
@@ -29,6 +32,7 @@ def check_venue(venue: Venue, stem: str, today: datetime.date | None = None) -> 
         *check_page_contract(venue),
         *_check_permissions(venue),
         *_check_credentials(venue),
+        *_check_key_types(venue),
         *_check_dates(venue, today),
         *_check_notices(venue, today),
         *_check_key_info(venue),
@@ -63,6 +67,8 @@ def page_anchors(venue: Venue) -> Iterator[tuple[Path, str]]:
             yield (key, index, "id"), notice.id
     for index, permission in enumerate(venue.permissions):
         yield ("permissions", index, "id"), PERMISSION_ANCHOR_PREFIX + permission.id
+    for index, key_type in enumerate(venue.key_types):
+        yield ("key_types", index, "id"), KEY_TYPE_ANCHOR_PREFIX + key_type.id
 
 
 def _check_anchor_ids(venue: Venue) -> Iterator[Finding]:
@@ -154,34 +160,141 @@ def _check_references(venue: Venue) -> Iterator[Finding]:
 
 
 def _check_credentials(venue: Venue) -> Iterator[Finding]:
-    ids = [c.id for c in venue.credentials]
+    yield from _check_credential_list(venue.credentials, ("credentials",))
+    yield from _check_scheme_key(venue.signing.scheme, venue.credentials, ("signing", "scheme"), ("credentials",))
+    yield from _check_example_names(venue.signing.example.credentials, venue.credentials, ("signing", "example"))
+
+
+def _check_credential_list(credentials: list[Credential], where: Path) -> Iterator[Finding]:
+    """One credential list (the venue's, or a key type's): unique ids, one field per role, a secret, formats."""
     seen: set[str] = set()
-    for index, credential in enumerate(venue.credentials):
+    for index, credential in enumerate(credentials):
         if credential.id in seen:
-            yield ("credentials", index, "id"), f"duplicate credential id {credential.id!r}"
+            yield (*where, index, "id"), f"duplicate credential id {credential.id!r}"
         seen.add(credential.id)
-        length = credential.format.length
-        if length is not None and length.min > length.max:
-            yield (
-                ("credentials", index, "format", "length"),
-                f"min {length.min} is greater than max {length.max}",
-            )
+        yield from _check_format(credential, (*where, index, "format"))
     roles: dict[str, int] = {}
-    for index, credential in enumerate(venue.credentials):
+    for index, credential in enumerate(credentials):
         if credential.role in roles:
             yield (
-                ("credentials", index, "role"),
-                f"role {credential.role!r} is already credentials[{roles[credential.role]}]'s — each role is one field",
+                (*where, index, "role"),
+                f"role {credential.role!r} is already {where[-1]}[{roles[credential.role]}]'s — each role is one field",
             )
         roles.setdefault(credential.role, index)
     if "secret" not in roles:
-        yield ("credentials",), "no credential has 'role: secret' — a key always has a secret that signs requests"
-    for name in venue.signing.example.credentials:
+        yield where, "no credential has 'role: secret' — a key always has a secret that signs requests"
+
+
+def _check_format(credential: Credential, where: Path) -> Iterator[Finding]:
+    fmt = credential.format
+    if fmt.length is not None and fmt.length.min > fmt.length.max:
+        yield (*where, "length"), f"min {fmt.length.min} is greater than max {fmt.length.max}"
+    kinds = ", ".join(map(repr, vocab.KEY_KINDS))
+    if fmt.alphabet == "pem" and fmt.key is None:
+        yield (*where, "key"), f"a PEM credential names the kind of key it holds — add 'key:' ({kinds})"
+    if fmt.key is not None and fmt.alphabet not in ("pem", "base64"):
+        yield (
+            (*where, "key"),
+            f"a private key is written as 'pem' or 'base64', not {fmt.alphabet!r} — change the alphabet or "
+            "remove 'key'",
+        )
+    if fmt.key_bits and fmt.key != "rsa":
+        yield (*where, "key_bits"), "only an RSA key has a size to choose — remove key_bits, or set 'key: rsa'"
+
+
+def _check_scheme_key(
+    scheme_id: str, credentials: list[Credential], scheme_path: Path, where: Path
+) -> Iterator[Finding]:
+    """The scheme must sign with what the secret holds: a private key of a kind it knows, or an HMAC secret."""
+    scheme = SCHEMES[scheme_id]
+    index, secret = next(((i, c) for i, c in enumerate(credentials) if c.role == "secret"), (-1, None))
+    if secret is None:
+        return  # reported by _check_credential_list
+    key_path: Path = (*where, index, "format", "key")
+    if scheme.secret_decoding == "private_key" and secret.format.key is None:
+        kinds = " or ".join(map(repr, scheme.key_kinds))
+        yield (
+            scheme_path,
+            f"scheme {scheme_id!r} signs with a private key: the secret {secret.id!r} must name its kind "
+            f"(format 'key: {kinds}')",
+        )
+    elif scheme.secret_decoding == "private_key" and secret.format.key not in scheme.key_kinds:
+        kinds = " or ".join(map(repr, scheme.key_kinds))
+        yield (
+            scheme_path,
+            f"scheme {scheme_id!r} signs with {kinds} keys, but the secret {secret.id!r} holds "
+            f"{secret.format.key!r} — choose the scheme for this kind of key",
+        )
+    elif scheme.secret_decoding != "private_key" and secret.format.key is not None:
+        yield (
+            key_path,
+            f"scheme {scheme_id!r} signs with the secret as an HMAC key, not with a private key — remove 'key', "
+            "or give this key its own scheme",
+        )
+
+
+def _check_example_names(names: Iterable[str], credentials: list[Credential], where: Path) -> Iterator[Finding]:
+    ids = [c.id for c in credentials]
+    for name in names:
         if name not in ids:
+            yield (*where, "credentials", name), f"unknown credential {name!r}" + suggest(name, ids)
+
+
+def _check_key_types(venue: Venue) -> Iterator[Finding]:
+    """Each key type states only what differs from the venue's own declaration, which is one of them."""
+    seen: dict[str, int] = {}
+    own: list[int] = []
+    for index, key_type in enumerate(venue.key_types):
+        where: Path = ("key_types", index)
+        if key_type.id in seen:
             yield (
-                ("signing", "example", "credentials", name),
-                f"unknown credential {name!r}" + suggest(name, ids),
+                (*where, "id"),
+                f"duplicate key type id {key_type.id!r} (also key_types[{seen[key_type.id]}]) — ids must be unique",
             )
+        seen.setdefault(key_type.id, index)
+        credentials = venue.credentials if key_type.credentials is None else key_type.credentials
+        if key_type.credentials is not None:
+            yield from _check_credential_list(key_type.credentials, (*where, "credentials"))
+        if key_type.own_declaration:
+            own.append(index)
+            if key_type.example is not None:
+                yield (
+                    (*where, "example"),
+                    "this key type is the venue's own credentials and scheme, whose example is signing.example — "
+                    "remove it, or give the key type its own scheme or credentials",
+                )
+            if key_type.retired is not None:
+                yield (
+                    (*where, "retired"),
+                    "the venue's own credentials and scheme cannot be retired — declare the kind the venue accepts "
+                    "as the venue's own, and this one with its own scheme and credentials",
+                )
+            continue
+        scheme_path: Path = (*where, "scheme") if key_type.scheme is not None else ("signing", "scheme")
+        cred_path: Path = (*where, "credentials") if key_type.credentials is not None else ("credentials",)
+        yield from _check_scheme_key(key_type.scheme or venue.signing.scheme, credentials, scheme_path, cred_path)
+        if key_type.retired is not None and key_type.example is not None:
+            yield (*where, "example"), "a retired key type is never signed with — remove its example"
+        elif key_type.retired is None and key_type.example is None:
+            yield (
+                where,
+                f"key type {key_type.id!r} signs with its own scheme or credentials — add its signing example "
+                "(the build reproduces it)",
+            )
+        elif key_type.example is not None:
+            yield from _check_example_names(key_type.example.credentials, credentials, (*where, "example"))
+    if venue.key_types and not own:
+        yield (
+            ("key_types",),
+            "no key type is the venue's own credentials and scheme — add an entry without scheme and credentials "
+            "(e.g. {id: hmac, label: HMAC key})",
+        )
+    for index in own[1:]:
+        yield (
+            ("key_types", index),
+            f"key_types[{own[0]}] is already the venue's own credentials and scheme — give this one its own "
+            "scheme or credentials",
+        )
 
 
 def _check_notices(venue: Venue, today: datetime.date) -> Iterator[Finding]:

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, StringConstraints
 
 from checker import vocab
 from checker.audit import AUDITS
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     Product: TypeAlias = str
     SchemeId: TypeAlias = str
     AuditId: TypeAlias = str
+    KeyKind: TypeAlias = str
 else:
     Alphabet = _one_of(vocab.ALPHABETS)
     Case = _one_of(vocab.CASES)
@@ -62,6 +63,7 @@ else:
     Product = _one_of(vocab.PRODUCTS)
     SchemeId = _one_of(SCHEMES)
     AuditId = _one_of(AUDITS)
+    KeyKind = _one_of(vocab.KEY_KINDS)
 
 
 class Strict(BaseModel):
@@ -182,6 +184,15 @@ class CredentialFormat(Strict):
         default=True,
         description="True when the rule is measured from the venue's published examples, not documented.",
     )
+    key: KeyKind | None = Field(
+        default=None,
+        description="For a private key credential, the kind of key it holds. Required with alphabet 'pem'; "
+        "allowed with 'base64' (raw key bytes); refused with any other alphabet.",
+    )
+    key_bits: list[PositiveInt] = Field(
+        default_factory=list,
+        description="For key 'rsa' only: the key sizes in bits the venue accepts, e.g. [2048, 4096]; empty for any.",
+    )
 
 
 class Credential(Strict):
@@ -238,6 +249,46 @@ class Signing(Strict):
         description="A harmless read-only request the checker signs for the reader (e.g. balance)."
     )
     example: SigningExample = Field(description="The venue's published signature example; the build reproduces it.")
+
+
+class KeyType(Strict):
+    """One kind of key a venue issues, when it issues more than one (Binance: HMAC, Ed25519, RSA).
+
+    The venue's own `credentials` and `signing` are one key type (the entry that declares neither `scheme` nor
+    `credentials`); every other entry states only what differs.
+    """
+
+    id: AnchorId = Field(
+        description="Stable id, unique within the venue: what the checker page sends as `key_type`, and the "
+        "guide's anchor `key-type-<id>`."
+    )
+    label: Text = Field(
+        description="The reader-facing name, e.g. 'Ed25519 key (recommended)'. List the kind the venue "
+        "recommends first."
+    )
+    scheme: SchemeId | None = Field(
+        default=None, description="Signing scheme of this key type; leave it out for the venue's signing.scheme."
+    )
+    credentials: list[Credential] | None = Field(
+        default=None,
+        description="The values the venue issues for this key type (same rules as the venue's credentials); "
+        "leave it out for the venue's own credentials.",
+    )
+    example: SigningExample | None = Field(
+        default=None,
+        description="This key type's signing example, which the build reproduces. Only on a key type with its "
+        "own scheme or credentials (the venue's signing.example is the other one's); none on a retired one.",
+    )
+    retired: Text | None = Field(
+        default=None,
+        description="For a key type the venue no longer accepts: one sentence for the reader saying so and what "
+        "to use instead. The checker recognises such credentials, shows this sentence and never signs with them.",
+    )
+
+    @property
+    def own_declaration(self) -> bool:
+        """True for the entry that is the venue's own credentials and signing scheme."""
+        return self.scheme is None and self.credentials is None
 
 
 class KeyInfo(Strict):
@@ -335,6 +386,11 @@ class Venue(Strict):
     ip_allowlist_advice: Text = Field(description="How to restrict the key to the bot's IP addresses.")
     credentials: list[Credential] = Field(min_length=1, description="Each value the venue issues for a key.")
     signing: Signing = Field(description="How requests are signed, with the venue's published example.")
+    key_types: list[KeyType] = Field(
+        default_factory=list,
+        description="For a venue that issues several kinds of key: each kind, the venue's own credentials and "
+        "signing being one of them (an entry without scheme and credentials). Leave it out for one kind of key.",
+    )
     key_info: KeyInfo | None = Field(
         default=None,
         description="The venue's key-information endpoint for the key audit; leave it out when the venue has "
