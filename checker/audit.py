@@ -46,15 +46,18 @@ class Audit:
         envelope: True for any successful answer of this venue's API (another request's answer).
         vocabulary: The documented words the answers use (permission names, access levels, envelope values such as
             "success"): the venue's vocabulary, not the reader's data.
+        lists: The venue's API answers with JSON arrays too (its key check, its errors or other requests), so a
+            pasted array is read, not refused (checker.paste).
     """
 
     id: str
     answer: str
     recognise: Callable[[Any], bool]
-    read: Callable[[Mapping[str, Any]], KeyFacts]
+    read: Callable[[Any], KeyFacts]
     error: Callable[[Any], VenueError | None]
     envelope: Callable[[Any], bool]
     vocabulary: frozenset[str] = frozenset()
+    lists: bool = False
 
 
 # --- reading JSON values without trusting their types ------------------------------------------------------
@@ -255,7 +258,7 @@ def _kraken_futures_error(obj: Any) -> VenueError | None:
         return None
     if obj.get("result") == "error":  # the Derivatives REST API's envelope
         return VenueError(obj["error"])
-    if "message" in obj and "permissions" not in obj:
+    if "message" in obj and not {"permissions", *_GRPC_ERROR} & obj.keys():
         # The key service documents one error: HTTP 401, "API key is not found or request signature is invalid".
         message = obj.get("message")
         return VenueError(f"{obj['error']} {message if isinstance(message, str) else ''}", kind="invalid_key")
@@ -503,8 +506,8 @@ def _okx_error(obj: Any) -> VenueError | None:
     if not isinstance(obj, dict) or not isinstance(obj.get("msg"), str):
         return None
     code = obj.get("code")
-    # OKX's codes are five digits, as strings; KuCoin's have six.
-    if isinstance(code, str) and re.fullmatch(r"\d{5}", code):
+    # OKX's codes are five digits, as strings; KuCoin's have six; Bitget's five come with "requestTime".
+    if isinstance(code, str) and re.fullmatch(r"\d{5}", code) and "requestTime" not in obj:
         return VenueError(f"{code} {obj['msg']}")
     return None
 
@@ -573,6 +576,324 @@ def _kucoin_envelope(obj: Any) -> bool:
     return isinstance(obj, dict) and obj.get("code") == _KUCOIN_OK and "data" in obj
 
 
+# --- Coinbase Advanced Trade: GET /api/v3/brokerage/key_permissions -----------------------------------------
+
+_COINBASE_FLAGS = ("can_view", "can_trade", "can_transfer")
+_COINBASE_PORTFOLIOS = frozenset({"UNDEFINED", "DEFAULT", "CONSUMER", "INTX"})
+# The grpc-gateway error envelope ("error", "code", "message", "details") and Coinbase's "error_details".
+_GRPC_ERROR = frozenset({"code", "details", "error_details"})
+_GRPC_KINDS = {"UNAUTHENTICATED": "invalid_key", "PERMISSION_DENIED": "permission"}
+
+
+def _is_coinbase(obj: Any) -> bool:
+    return isinstance(obj, dict) and all(name in obj for name in _COINBASE_FLAGS) and "error" not in obj
+
+
+def read_coinbase(obj: Any) -> KeyFacts:
+    # can_view is what every key has; can_receive (inbound payments) moves nothing out: neither is judged.
+    trade, transfer = _bool(obj.get("can_trade")), _bool(obj.get("can_transfer"))
+    return KeyFacts(
+        # Coinbase's Transfer permission is "deposit/withdrawal": it sends funds on and off the platform.
+        can_withdraw=transfer,
+        can_transfer=False if transfer is False else None,
+        can_trade=trade,
+        read_only=None if trade is None or transfer is None else not (trade or transfer),
+        sub_account=False if obj.get("portfolio_type") == "DEFAULT" else None,
+        fields={
+            "withdraw": "can_transfer",
+            "transfer": "can_transfer",
+            "trade": "can_trade",
+            "permissions": "can_view, can_trade, can_transfer",
+            "account": "portfolio_type",
+        },
+    )
+
+
+def _coinbase_error(obj: Any) -> VenueError | None:
+    if not isinstance(obj, dict) or not isinstance(obj.get("error"), str) or not _GRPC_ERROR & obj.keys():
+        return None
+    message = obj.get("message")
+    text = f"{obj['error']} {message if isinstance(message, str) else ''}".strip()
+    return VenueError(text, kind=_GRPC_KINDS.get(obj["error"]))
+
+
+def _coinbase_envelope(obj: Any) -> bool:
+    return isinstance(obj, dict) and bool({"has_next", "portfolios", "breakdown"} & obj.keys()) and "error" not in obj
+
+
+# --- Gemini: POST /v1/roles --------------------------------------------------------------------------------
+
+_GEMINI_ROLES = ("isAuditor", "isFundManager", "isTrader")
+# Only a Master key's answer carries these.
+_GEMINI_MASTER = ("isAccountAdmin", "counterparty_id")
+
+
+def _is_gemini(obj: Any) -> bool:
+    return isinstance(obj, dict) and all(name in obj for name in _GEMINI_ROLES) and "result" not in obj
+
+
+def read_gemini(obj: Any) -> KeyFacts:
+    # Read-only is what the other roles leave (Auditor cannot be combined with them), so isAuditor adds nothing.
+    fund_manager, trader = _bool(obj.get("isFundManager")), _bool(obj.get("isTrader"))
+    master = any(name in obj for name in _GEMINI_MASTER)
+    admin = _bool(obj.get("isAccountAdmin")) if master else False
+    known = {*_GEMINI_ROLES, *_GEMINI_MASTER}
+    unknown = sum(1 for name, value in obj.items() if name not in known and _bool(value) is True)
+    writes = [fund_manager, trader, admin]
+    read_only = (
+        False if any(w is True for w in writes) or unknown else True if all(w is False for w in writes) else None
+    )
+    return KeyFacts(
+        # Fund Manager withdraws and moves funds between the group's accounts: the withdrawal finding covers both.
+        can_withdraw=fund_manager,
+        can_transfer=False if fund_manager is False else None,
+        can_trade=trader,
+        read_only=read_only,
+        unknown_permissions=unknown,
+        # A Master key acts for every account of the group; an account key's answer does not say which account.
+        sub_account=False if master else None,
+        fields={
+            "withdraw": "isFundManager",
+            "transfer": "isFundManager",
+            "trade": "isTrader",
+            "permissions": "the role fields",
+            "account": "isAccountAdmin, counterparty_id",
+        },
+    )
+
+
+def _gemini_error(obj: Any) -> VenueError | None:
+    if not isinstance(obj, dict) or obj.get("result") != "error" or not isinstance(obj.get("reason"), str):
+        return None
+    message = obj.get("message")
+    return VenueError(f"{obj['reason']} {message if isinstance(message, str) else ''}".strip())
+
+
+def _gemini_envelope(obj: Any) -> bool:
+    # The balances answer (the test request): a list of objects with "currency" and "amount".
+    return isinstance(obj, list) and all(isinstance(row, dict) and {"currency", "amount"} <= row.keys() for row in obj)
+
+
+# --- Bitfinex: POST /v2/auth/r/permissions -----------------------------------------------------------------
+
+# Scopes from Bitfinex's Key Permissions reference; live answers also carry undocumented `eaas_*` scopes.
+_BITFINEX_SCOPES = frozenset(
+    {"account", "history", "orders", "positions", "funding", "settings", "wallets", "withdraw", "ui_withdraw", "bfxpay"}
+)
+# ui_withdraw is not explained by Bitfinex; eaas_withdraw is seen live: both read as withdrawal, to be safe.
+_BITFINEX_WITHDRAW = ("withdraw", "ui_withdraw", "eaas_withdraw")
+# Orders places and cancels orders; funding offers, cancels and closes loans (a lending bot's orders).
+_BITFINEX_TRADE = ("orders", "funding")
+
+
+def _flag(value: Any) -> bool | None:
+    """Bitfinex's 0/1 permission flag."""
+    if isinstance(value, bool):
+        return value
+    return value == 1 if value in (0, 1) else None
+
+
+def _bitfinex_rows(obj: Any) -> dict[str, tuple[bool | None, bool | None]] | None:
+    """Scope → (read, write), for a list of [scope, read, write] entries; None for anything else."""
+    if not isinstance(obj, list) or not obj:
+        return None
+    rows: dict[str, tuple[bool | None, bool | None]] = {}
+    for row in obj:
+        if not isinstance(row, list) or len(row) < 3 or not isinstance(row[0], str):
+            return None
+        rows[row[0]] = (_flag(row[1]), _flag(row[2]))
+    return rows if _BITFINEX_SCOPES & rows.keys() else None
+
+
+def read_bitfinex(obj: Any) -> KeyFacts:
+    rows = _bitfinex_rows(obj) or {}
+
+    def write(*scopes: str) -> bool | None:
+        present = [rows[scope][1] for scope in scopes if scope in rows]
+        return _any_true(present)
+
+    withdraw = write(*_BITFINEX_WITHDRAW)
+    if "withdraw" not in rows and withdraw is not True:
+        withdraw = None
+    trade = write(*_BITFINEX_TRADE) if "orders" in rows else None
+    writes = [flags[1] for flags in rows.values()]
+    unknown = sum(1 for scope, flags in rows.items() if scope not in _BITFINEX_SCOPES and True in flags)
+    granted = [scope for scope in _BITFINEX_TRADE if scope in rows and rows[scope][1]]
+    return KeyFacts(
+        can_withdraw=withdraw,
+        # wallets write: "Transfer between your wallets" (exchange, margin, funding).
+        can_transfer=write("wallets") if "wallets" in rows else None,
+        transfer_scope="wallets",
+        can_trade=trade,
+        read_only=None if not writes else not any(w is True for w in writes) and not unknown,
+        unknown_permissions=unknown,
+        fields={
+            "withdraw": 'the "withdraw" and "ui_withdraw" entries',
+            "transfer": 'the "wallets" entry',
+            "trade": " and ".join(f'the "{scope}" entry' for scope in granted or _BITFINEX_TRADE[:1]),
+            "permissions": "the answer's entries",
+        },
+    )
+
+
+def _bitfinex_error(obj: Any) -> VenueError | None:
+    if isinstance(obj, list) and len(obj) >= 3 and obj[0] == "error":
+        code, message = obj[1], obj[2]
+        return VenueError(f"{code if isinstance(code, int) else ''} {message if isinstance(message, str) else ''}")
+    if isinstance(obj, dict) and set(obj) == {"error"} and obj["error"] == "ERR_RATE_LIMIT":
+        return VenueError("ERR_RATE_LIMIT")
+    return None
+
+
+def _bitfinex_envelope(obj: Any) -> bool:
+    # Authenticated v2 answers are arrays of arrays (wallets, orders, positions).
+    return isinstance(obj, list) and bool(obj) and all(isinstance(row, list) for row in obj) and obj[0] != "error"
+
+
+# --- Bitget (Classic account, API v2): GET /api/v2/spot/account/info ----------------------------------------
+
+_BITGET_OK = "00000"
+_BITGET_WITHDRAW = frozenset({"wwow"})
+# Wallet transfer moves funds between the account's products and its sub-accounts; P2P pays other users.
+_BITGET_TRANSFER = frozenset({"wtow", "p2p", "p2pw"})
+# "trade" and "readonly" are in the docs' example answer, not in their list of codes.
+_BITGET_TRADE = frozenset({"stow", "smow", "coow", "cpow", "ttow", "trade"})
+_BITGET_READ = frozenset({"coor", "cpor", "stor", "smor", "ttor", "wtor", "taxr", "chor", "p2pr", "pllr", "readonly"})
+_BITGET_CODES = _BITGET_WITHDRAW | _BITGET_TRANSFER | _BITGET_TRADE | _BITGET_READ | {"chow", "pllw", "taxw"}
+
+
+def _bitget_data(obj: Any) -> dict[str, Any] | None:
+    if not isinstance(obj, dict) or obj.get("code") != _BITGET_OK:
+        return None
+    data = _dict(obj.get("data"))
+    return data if data is not None and "authorities" in data else None
+
+
+def read_bitget(obj: Any) -> KeyFacts:
+    data = _bitget_data(obj) or {}
+    codes = _items(data.get("authorities"))
+    granted = set(codes) if codes else None
+    # Bitget does not document what an unbound key answers: empty, null or no "ips" are read as unbound.
+    raw = data.get("ips")
+    ips = [] if raw is None else _items(raw)
+    return KeyFacts(
+        can_withdraw=None if granted is None else bool(granted & _BITGET_WITHDRAW),
+        can_transfer=None if granted is None else bool(granted & _BITGET_TRANSFER),
+        transfer_scope="accounts",
+        can_trade=None if granted is None else bool(granted & _BITGET_TRADE),
+        read_only=None if granted is None else granted <= _BITGET_READ,
+        unknown_permissions=0 if granted is None else len(granted - _BITGET_CODES),
+        ip_bound=None if ips is None else bool(ips),
+        ip_count=len(ips) if ips else None,
+        fields={
+            "withdraw": "data.authorities",
+            "transfer": "data.authorities",
+            "trade": "data.authorities",
+            "permissions": "data.authorities",
+            "ip": "data.ips",
+        },
+    )
+
+
+def _bitget_error(obj: Any) -> VenueError | None:
+    if not isinstance(obj, dict) or not isinstance(obj.get("msg"), str) or "requestTime" not in obj:
+        return None
+    code = obj.get("code")
+    if isinstance(code, str) and re.fullmatch(r"\d{3,5}", code) and code != _BITGET_OK:
+        return VenueError(f"{code} {obj['msg']}")
+    return None
+
+
+def _bitget_envelope(obj: Any) -> bool:
+    return isinstance(obj, dict) and obj.get("code") == _BITGET_OK and "requestTime" in obj
+
+
+# --- Gate (API v4): GET /api/v4/account/main_keys ----------------------------------------------------------
+
+# The documented permission names; none of them is the key form's Withdraw product.
+_GATE_TRADE = frozenset({"spot", "futures", "delivery", "options", "margin", "unified", "copy", "pilot", "alpha"})
+_GATE_PERMS = _GATE_TRADE | {"wallet", "earn", "custody", "account", "loan", "otc", "crossx"}
+# Not documented: read as withdrawal should Gate ever list it.
+_GATE_WITHDRAW = frozenset({"withdraw", "withdrawal", "withdrawals"})
+
+
+def _gate_key(row: Any) -> bool:
+    return isinstance(row, dict) and isinstance(row.get("perms"), list) and "ip_whitelist" in row
+
+
+def _gate_rows(obj: Any) -> list[dict[str, Any]] | None:
+    """The keys the answer lists: Gate's schema says one object, its example a list of them."""
+    if _gate_key(obj):
+        return [obj]
+    if isinstance(obj, list) and obj and all(_gate_key(row) for row in obj):
+        return list(obj)
+    return None
+
+
+def _gate_facts(row: Mapping[str, Any]) -> dict[str, Any]:
+    perms = [_dict(perm) for perm in row.get("perms") or []]
+    granted: dict[str, bool | None] = {}  # name → read-only
+    for perm in perms:
+        if perm is not None and isinstance(perm.get("name"), str):
+            granted[perm["name"]] = _bool(perm.get("read_only"))
+    writable = {name for name, read_only in granted.items() if read_only is False}
+    ips = _strings(row.get("ip_whitelist"))
+    unknown = [name for name in granted if name not in _GATE_PERMS]
+    return {
+        "can_withdraw": True if writable & _GATE_WITHDRAW else None,
+        "can_transfer": "wallet" in writable,
+        "can_trade": bool(writable & _GATE_TRADE),
+        "read_only": None if not granted else all(read_only is True for read_only in granted.values()),
+        "unknown_permissions": len(unknown),
+        "ip_bound": None if ips is None else bool(ips),
+        "ip_count": len(ips) if ips else None,
+    }
+
+
+def read_gate(obj: Any) -> KeyFacts:
+    rows = [_gate_facts(row) for row in _gate_rows(obj) or []]
+
+    def shared(name: str) -> Any:
+        """The fact when every key listed has it, else None (the answer does not say which key signed)."""
+        values = {repr(row[name]) for row in rows}
+        return rows[0][name] if rows and len(values) == 1 else None
+
+    transfer = shared("can_transfer")
+    return KeyFacts(
+        can_withdraw=shared("can_withdraw"),
+        # Wallet Read and Write moves funds between your accounts, sub-accounts included.
+        can_transfer=transfer,
+        transfer_scope="accounts",
+        can_trade=shared("can_trade"),
+        read_only=shared("read_only"),
+        unknown_permissions=max((row["unknown_permissions"] for row in rows), default=0),
+        ip_bound=shared("ip_bound"),
+        ip_count=shared("ip_count"),
+        listed_keys=len(rows),
+        fields={
+            "withdraw": "perms",
+            "transfer": "perms (wallet)",
+            "trade": "perms",
+            "permissions": "perms",
+            "ip": "ip_whitelist",
+        },
+    )
+
+
+def _gate_error(obj: Any) -> VenueError | None:
+    if not isinstance(obj, dict) or not isinstance(obj.get("label"), str) or "message" not in obj:
+        return None
+    message = obj.get("message")
+    return VenueError(f"{obj['label']} {message if isinstance(message, str) else ''}".strip())
+
+
+def _gate_envelope(obj: Any) -> bool:
+    # The test request's spot balances (a list of objects with "currency"), or the signing key's account detail.
+    if isinstance(obj, list):
+        return bool(obj) and all(isinstance(row, dict) and "currency" in row for row in obj)
+    return isinstance(obj, dict) and {"user_id", "currency_pairs"} <= obj.keys()
+
+
 def _audits(*audits: Audit) -> dict[str, Audit]:
     return {audit.id: audit for audit in audits}
 
@@ -630,6 +951,54 @@ AUDITS: Mapping[str, Audit] = _audits(
         error=_kucoin_error,
         envelope=_kucoin_envelope,
         vocabulary=_KUCOIN_PERMS,
+    ),
+    Audit(
+        id="coinbase",
+        answer='an object with "can_view", "can_trade", "can_transfer" and "portfolio_type"',
+        recognise=_is_coinbase,
+        read=read_coinbase,
+        error=_coinbase_error,
+        envelope=_coinbase_envelope,
+        vocabulary=_COINBASE_PORTFOLIOS,
+    ),
+    Audit(
+        id="gemini_roles",
+        answer='an object with "isAuditor", "isFundManager" and "isTrader"',
+        recognise=_is_gemini,
+        read=read_gemini,
+        error=_gemini_error,
+        envelope=_gemini_envelope,
+        vocabulary=frozenset({"error"}),
+        lists=True,
+    ),
+    Audit(
+        id="bitfinex_permissions",
+        answer='a list of [scope, read, write] entries such as ["withdraw", 0, 0]',
+        recognise=lambda obj: _bitfinex_rows(obj) is not None,
+        read=read_bitfinex,
+        error=_bitfinex_error,
+        envelope=_bitfinex_envelope,
+        vocabulary=_BITFINEX_SCOPES | {"error", "ERR_RATE_LIMIT"},
+        lists=True,
+    ),
+    Audit(
+        id="bitget_account_info",
+        answer='an object with "code" "00000" whose "data" holds "authorities" and "ips"',
+        recognise=lambda obj: _bitget_data(obj) is not None,
+        read=read_bitget,
+        error=_bitget_error,
+        envelope=_bitget_envelope,
+        vocabulary=_BITGET_CODES | {_BITGET_OK, "success"},
+    ),
+    Audit(
+        id="gate_main_keys",
+        answer='a list of the account\'s keys, each an object with "perms" and "ip_whitelist"',
+        recognise=lambda obj: _gate_rows(obj) is not None,
+        read=read_gate,
+        error=_gate_error,
+        envelope=_gate_envelope,
+        vocabulary=_GATE_PERMS,
+        lists=True,
     ),
 )
 
@@ -757,15 +1126,20 @@ def audit_response(
         if picked is None:
             known = ", ".join(u.id for u in venue.use_cases) or "none"
             raise CheckerInputError(f"use_case: {venue.name} has no use case {use_case!r} (known: {known})")
-    paste = read_paste(response, venue)
+    paste = read_paste(response, venue, lists=audit.lists)
     if not paste.parsed:
         findings = list(paste.findings)
+        if isinstance(paste.value, list):
+            # A list this venue never answers with: another venue's answer names that venue instead.
+            other = _other_venue(rules, audit, paste.value, venue, ("key_check", "error", "answer"))
+            if other is not None:
+                findings = [f for f in findings if f.code != "audit.paste.not_object"] + [other]
         if paste.status is not None and paste.status >= 400:
             # No JSON, but the status line may be an error the guide explains (Bybit's HTTP 403 for a US address).
             status = _status_finding(rules, venue, paste.status)
             findings += [status] if status is not None else []
         return Diagnosis(findings=tuple(by_severity(findings)))
-    value: Mapping[str, Any] = paste.value
+    value: Any = paste.value
     findings = list(paste.findings)
     if audit.recognise(value):
         findings += facts_findings(venue, key_info, audit.read(value), picked, now_ms)

@@ -45,6 +45,8 @@ class KeyFacts:
         read_only: The key may only read: no orders, cancellations or transfers of any kind.
         sub_account: The key belongs to a sub-account (False: to the main account).
         unknown_permissions: Granted permissions this checker does not know.
+        listed_keys: For an answer that lists several keys of the account without saying which one signed the
+            request, how many: the other facts then hold for every key listed.
         fields: For each topic (withdraw, transfer, trade, ip, expiry, account, permissions), the answer's fields
             that told it, as the reader finds them in the pasted JSON ("result.permissions", or several: "a, b").
     """
@@ -61,6 +63,7 @@ class KeyFacts:
     read_only: bool | None = None
     sub_account: bool | None = None
     unknown_permissions: int = 0
+    listed_keys: int | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -133,7 +136,16 @@ def _withdraw_findings(venue: Venue, key_info: KeyInfo, facts: KeyFacts) -> list
         return [
             audit_finding("withdraw.off", "info", f"This key cannot withdraw funds{also} (from {', '.join(told)}).")
         ]
-    return []
+    # The audit's first question: an answer that leaves it open is a warning, not a note among the gaps.
+    return [
+        audit_finding(
+            "withdraw.unknown",
+            "warning",
+            f"{possessive(venue.name)} answer does not say whether this key can withdraw funds.",
+            f"Open the key on {possessive(venue.name)} API key page and check that nothing that withdraws funds is "
+            "switched on.",
+        )
+    ]
 
 
 def _transfer_findings(venue: Venue, key_info: KeyInfo, facts: KeyFacts) -> list[Finding]:
@@ -338,8 +350,8 @@ def _account_findings(facts: KeyFacts) -> list[Finding]:
 
 
 # What an answer may leave untold, each completing "does not say …"; the first names the key, the rest say "it".
+# Withdrawal is not among them: an answer silent on it gets a warning of its own.
 _NOT_TOLD = {
-    "withdraw": "whether {key} can withdraw",
     "transfer": "whether {key} can transfer funds",
     "trade": "whether {key} can place orders",
     "ip": "whether {key} is bound to IP addresses",
@@ -373,8 +385,17 @@ def facts_findings(
                 "untick anything your bot does not need.",
             )
         )
+    if facts.listed_keys is not None and facts.listed_keys > 1:
+        findings.append(
+            audit_finding(
+                "keys.several",
+                "info",
+                f"The answer lists {facts.listed_keys} keys of the account and does not say which one signed the "
+                "request: the checker reports only what holds for all of them.",
+                "Delete the keys you no longer use, then check again.",
+            )
+        )
     unknown = {
-        "withdraw": facts.can_withdraw is None,
         "transfer": facts.can_transfer is None and not facts.can_withdraw,
         "trade": not told_trade,
         "ip": facts.ip_bound is None,

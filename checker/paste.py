@@ -1,8 +1,11 @@
-"""The reader's paste of a venue's answer, as one JSON object: what is around it is taken off, damage is named.
+"""The reader's paste of a venue's answer, as one JSON value: what is around it is taken off, damage is named.
 
 Readers paste what their terminal shows: the answer alone, or with the curl command before it, HTTP headers
 (`curl -i`, `curl -v`), a shell prompt after it; or a web page, a cut-off copy, nothing. Each gets its own finding,
 and what can be read is read. No finding repeats what was pasted.
+
+Most venues answer with a JSON object; a venue whose answers are JSON arrays (Bitfinex's v2 API) reads with
+`lists=True`. Anything else at the top level (a number, a string, null) is never an answer.
 """
 
 from __future__ import annotations
@@ -27,7 +30,11 @@ _TYPES = {list: "a list", str: "a text string", int: "a number", float: "a numbe
 
 @dataclass
 class Paste:
-    """The answer's JSON value once headers, the command and trailing text are taken off; findings on the way."""
+    """The answer's JSON value once headers, the command and trailing text are taken off; findings on the way.
+
+    `parsed` is True for a value of a shape the venue answers with (an object; a list too, for `lists=True`). A
+    list the venue does not answer with is kept in `value`, unparsed, with its finding: another venue's answer.
+    """
 
     value: Any = None
     findings: list[Finding] = field(default_factory=list)
@@ -91,8 +98,26 @@ def _unclosed(text: str) -> str | None:
     return "object" if depth > 0 else None
 
 
-def read_paste(text: str, venue: Venue) -> Paste:
-    """The JSON object in what the reader pasted, with a finding for each thing taken off or wrong with it."""
+def not_object(value: Any, venue: Venue, lists: bool = False) -> Finding:
+    """The finding for a JSON value of a shape the venue never answers with."""
+    kind = "null" if value is None else _TYPES.get(type(value), "not an object")
+    shape = "an object or a list" if lists else "an object"
+    return audit_finding(
+        "paste.not_object",
+        "error",
+        f"This JSON is {kind}, not {shape} like {possessive(venue.name)} answers.",
+        "Paste the whole answer of the key check command.",
+    )
+
+
+def read_paste(text: str, venue: Venue, *, lists: bool = False) -> Paste:
+    """The JSON value in what the reader pasted, with a finding for each thing taken off or wrong with it.
+
+    Args:
+        text: What the reader pasted.
+        venue: The venue whose key check the reader ran, for the findings' words.
+        lists: The venue answers with JSON arrays as well as objects.
+    """
     paste = Paste()
     add = paste.findings.append
     if len(text) > MAX_RESPONSE:
@@ -178,11 +203,11 @@ def read_paste(text: str, venue: Venue) -> Paste:
             )
         )
         return paste
-    _parse_json(body, venue, paste)
+    _parse_json(body, venue, paste, lists)
     return paste
 
 
-def _parse_json(body: str, venue: Venue, paste: Paste) -> None:
+def _parse_json(body: str, venue: Venue, paste: Paste, lists: bool) -> None:
     add = paste.findings.append
     hint = (
         "Paste the answer exactly as the command printed it. If it is an error message, the error lookup on this "
@@ -193,7 +218,8 @@ def _parse_json(body: str, venue: Venue, paste: Paste) -> None:
             audit_finding(
                 "paste.not_json",
                 "error",
-                f"This is not JSON: {possessive(venue.name)} answers start with an opening brace, this paste does not.",
+                f"This is not JSON: {possessive(venue.name)} answers start with an opening "
+                f"{'brace or bracket' if lists else 'brace'}, this paste does not.",
                 hint,
             )
         )
@@ -211,7 +237,7 @@ def _parse_json(body: str, venue: Venue, paste: Paste) -> None:
                     f"The answer stops before its JSON is complete ({len(body)} characters pasted, "
                     f"{'a text string' if still_open == 'string' else 'an object or a list'} still open at the end): "
                     "it was cut off while copying.",
-                    "Copy the whole answer again; it ends with a closing brace.",
+                    f"Copy the whole answer again; it ends with a closing {'brace or bracket' if lists else 'brace'}.",
                 )
             )
         else:
@@ -236,7 +262,7 @@ def _parse_json(body: str, venue: Venue, paste: Paste) -> None:
                 f"{'was' if len(rest) == 1 else 'were'} ignored.",
             )
         )
-    if isinstance(value, str) and value.strip().startswith("{"):
+    if isinstance(value, str) and value.strip().startswith(("{", "[") if lists else "{"):
         try:
             value = json.loads(value)
         except (json.JSONDecodeError, RecursionError):
@@ -249,15 +275,13 @@ def _parse_json(body: str, venue: Venue, paste: Paste) -> None:
                     "The answer was pasted as a quoted JSON string; the JSON in it was read.",
                 )
             )
+    if isinstance(value, list):
+        # Kept either way: a list this venue never answers with may be another venue's answer.
+        paste.value, paste.parsed = value, lists
+        if not lists:
+            add(not_object(value, venue))
+        return
     if not isinstance(value, dict):
-        kind = "null" if value is None else _TYPES.get(type(value), "not an object")
-        add(
-            audit_finding(
-                "paste.not_object",
-                "error",
-                f"This JSON is {kind}, not an object like {possessive(venue.name)} answers.",
-                "Paste the whole answer of the key check command.",
-            )
-        )
+        add(not_object(value, venue, lists))
         return
     paste.value, paste.parsed = value, True
