@@ -651,7 +651,7 @@ def read_gemini(obj: Any) -> KeyFacts:
         read_only=read_only,
         unknown_permissions=unknown,
         # A Master key acts for every account of the group; an account key's answer does not say which account.
-        sub_account=False if master else None,
+        all_accounts=master,
         fields={
             "withdraw": "isFundManager",
             "transfer": "isFundManager",

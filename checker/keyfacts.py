@@ -44,6 +44,7 @@ class KeyFacts:
         can_trade: The key may place orders.
         read_only: The key may only read: no orders, cancellations or transfers of any kind.
         sub_account: The key belongs to a sub-account (False: to the main account).
+        all_accounts: The key acts for every account of the group (Gemini's Master keys), not for one account.
         unknown_permissions: Granted permissions this checker does not know.
         listed_keys: For an answer that lists several keys of the account without saying which one signed the
             request, how many: the other facts then hold for every key listed.
@@ -62,6 +63,7 @@ class KeyFacts:
     can_trade: bool | None = None
     read_only: bool | None = None
     sub_account: bool | None = None
+    all_accounts: bool = False
     unknown_permissions: int = 0
     listed_keys: int | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
@@ -329,6 +331,15 @@ def _dated(code: str, subject: str, when_ms: int, now_ms: int | None, where: str
 
 def _account_findings(facts: KeyFacts) -> list[Finding]:
     where = facts.fields.get("account", "the answer")
+    if facts.all_accounts:
+        return [
+            audit_finding(
+                "account.all",
+                "warning",
+                f"This key acts for every account of your group (from {where}): a leaked copy reaches all of them.",
+                "Create a key in the one account that holds the bot's funds, and delete this one.",
+            )
+        ]
     if facts.sub_account:
         return [
             audit_finding(
@@ -400,7 +411,7 @@ def facts_findings(
         "trade": not told_trade,
         "ip": facts.ip_bound is None,
         "expiry": facts.expires is None,
-        "account": facts.sub_account is None,
+        "account": facts.sub_account is None and not facts.all_accounts,
     }
     gaps = [words for topic, words in _NOT_TOLD.items() if unknown[topic]]
     gaps = [words.format(key="the key" if index == 0 else "it") for index, words in enumerate(gaps)]
