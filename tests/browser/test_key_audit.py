@@ -70,3 +70,32 @@ def test_the_same_key_is_too_strong_for_a_tracker(checker: Any) -> None:
     form = checker(OKX, "okx")
     verdict = verify(form, answer("read_only,trade", IP), "read-only-portfolio-tracker")
     expect(verdict.locator(".kg-finding.kg-warning")).not_to_have_count(0)
+
+
+# Bitfinex answers with a JSON array of [scope, read, write] entries (docs.bitfinex.com/reference/key-permissions):
+# the page reads a pasted array, not only objects. A scope the checker does not know carries a canary name.
+BITFINEX = "/venues/bitfinex/"
+SCOPE_CANARY = "canary_scope_7Q2"
+
+
+def test_bitfinex_answers_as_an_array_and_the_withdraw_write_flag_is_an_error(checker: Any, page: Page) -> None:
+    form = checker(BITFINEX, "bitfinex")
+    form.locator('[name="api_key"]').fill("Q7mZ2xkP9vLr4TnW8cYb3HsJ6dFg1AeK5uNiOpRt0Ws")
+    form.locator('[name="api_secret"]').fill("hT4kW9qZ2mXv7LcN1bRj5YsD8fGp3AeU6oIiKtEw0Ql")
+    form.locator("summary", has_text="Verify the key").click()
+    form.locator('[data-kg-input="use_case"]').select_option("spot-trading-bot")
+    form.locator('[data-kg-action="key-info"]').click()
+    curl = form.locator('[data-kg-out="keyinfo_curl"]')
+    expect(curl).to_contain_text("/v2/auth/r/permissions")
+    expect(curl).to_contain_text("bfx-signature")
+    scopes = ["account", "history", "orders", "positions", "funding", "settings", "wallets", "withdraw"]
+    rows = [[scope, 1, int(scope in ("orders", "withdraw"))] for scope in scopes] + [[SCOPE_CANARY, 1, 0]]
+    form.locator('[data-kg-input="key_answer"]').fill(json.dumps(rows))
+    form.locator('[data-kg-action="audit"]').click()
+    verdict = form.locator('[data-kg-out="audit"]')
+    withdraw = verdict.locator(".kg-finding.kg-error", has_text="withdraw")
+    expect(withdraw).to_have_count(1)
+    expect(withdraw).to_contain_text("Delete the key now")
+    expect(verdict.locator(".kg-finding.kg-warning", has_text="permission")).to_have_count(1)
+    expect(verdict).to_contain_text("This key needs attention")
+    assert SCOPE_CANARY not in page.locator("body").inner_text()
