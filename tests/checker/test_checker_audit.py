@@ -1344,7 +1344,7 @@ def test_rules_type() -> None:
 
 
 def test_a_venue_whose_answer_the_checker_cannot_read_yet_says_so(rules_data: dict[str, Any]) -> None:
-    """Gemini, Gate, Bitget and Bitfinex have a key-information request but no reader yet: a clear error."""
+    """A venue whose key-information request has no reader (audit null in its rules) gets a clear error."""
     rules_data["venues"]["okx"]["key_info"]["audit"] = None
     response = json.loads(handle(json.dumps(rules_data), json.dumps({"op": "audit", "venue": "okx", "response": "{}"})))
     assert response == {"error": "OKX: the checker cannot read this venue's key-information answer yet"}
