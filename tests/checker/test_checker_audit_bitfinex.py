@@ -28,7 +28,7 @@ def bitfinex(read: tuple[str, ...] = ("orders", "wallets"), write: tuple[str, ..
 
 TRADING = bitfinex()
 READ_ONLY = bitfinex(read=("orders", "wallets", "history"), write=())
-ERRORS = [
+ERRORS: list[tuple[Any, str]] = [
     (["error", 10100, "apikey: digest invalid"], "apikey-digest-invalid"),
     (["error", 10100, "apikey: invalid"], "apikey-invalid"),
     (["error", 10114, "nonce: small"], "code-10114-nonce-small"),

@@ -4,43 +4,23 @@ Answers come from Coinbase's reference page "Get API Key Permissions"
 (https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/data-api/get-api-key-permissions, read
 2026-12-02): the fields can_view, can_trade, can_transfer ("deposit/withdrawal permissions"), can_receive,
 portfolio_uuid and portfolio_type (UNDEFINED, DEFAULT, CONSUMER, INTX), and the grpc-gateway error envelope
-(error, code, message, details). The guide's venue is a fixture here (its YAML is written elsewhere), built from
-OKX's rules with Coinbase's name, request and audit.
+(error, code, message, details). Checked against the real Coinbase guide (venues/coinbase.yaml names the audit).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
-from conftest import RULES_DATA
+from conftest import RULES, RULES_DATA
 from test_checker_audit import GOOD, leaks
 
-from checker import AUDITS, handle, load_rules
+from checker import AUDITS, handle
+from checker.errors import plain_text
 
-VENUE = "fixture-coinbase-audit"
-REVOKE = "Delete the key now: open the CDP portal's API keys page and delete the key."
-
-
-def _rules_data() -> dict[str, Any]:
-    data = copy.deepcopy(RULES_DATA)
-    venue = copy.deepcopy(data["venues"]["okx"])
-    venue.update(id=VENUE, name="Coinbase", guide_url=f"venues/{VENUE}/", errors=[])
-    venue["key_info"] = {
-        "audit": "coinbase",
-        "request": {**venue["key_info"]["request"], "path": "/api/v3/brokerage/key_permissions"},
-        "base_url": None,
-        "unbound_ip": "",
-        "revoke": REVOKE,
-    }
-    data["venues"][VENUE] = venue
-    return data
-
-
-RULES_JSON = json.dumps(_rules_data())
-load_rules(json.loads(RULES_JSON))  # the fixture is valid rules
+VENUE = "coinbase"
+RULES_JSON = json.dumps(RULES_DATA)
 
 # Coinbase's example answer, verbatim: every permission true, placeholders for the portfolio.
 DOCS_EXAMPLE = {
@@ -98,8 +78,10 @@ def one(result: dict[str, Any], code: str) -> dict[str, Any]:
     return found[0]
 
 
-def test_the_reader_is_registered_as_coinbase() -> None:
+def test_the_reader_is_registered_as_coinbase_and_the_guide_names_it() -> None:
     assert "coinbase" in AUDITS
+    key_info = RULES.venue(VENUE).key_info
+    assert key_info is not None and key_info.audit == "coinbase"
 
 
 def test_the_documented_example_can_withdraw_and_is_an_error_with_the_revoke_steps() -> None:
@@ -107,7 +89,9 @@ def test_the_documented_example_can_withdraw_and_is_an_error_with_the_revoke_ste
     assert result["ok"] is False
     finding = result["findings"][0]
     assert finding["code"] == "audit.withdraw.on" and finding["severity"] == "error"
-    assert "can_transfer" in finding["message"] and finding["hint"] == REVOKE
+    key_info = RULES.venue(VENUE).key_info
+    assert key_info is not None
+    assert "can_transfer" in finding["message"] and finding["hint"] == plain_text(key_info.revoke)
     # Transfer is the withdrawal permission here: said once, not twice.
     assert "audit.transfer.on" not in codes(result)
 
@@ -144,6 +128,12 @@ def test_an_error_answer_is_recognised(response: Any) -> None:
     [finding] = audit(response)["findings"]
     assert finding["code"].startswith("audit.venue_error") and finding["severity"] == "error"
     assert "answered with an error" in finding["message"]
+
+
+def test_missing_scopes_land_on_the_guides_entry() -> None:
+    [finding] = audit(SCOPE_ERROR)["findings"]
+    entry = next(e for e in RULES.venue(VENUE).errors if e.code == "PERMISSION_DENIED")
+    assert finding["anchor"] == entry.id and finding["code"] == f"audit.venue_error.{entry.kind}"
 
 
 def test_coinbase_errors_are_not_taken_for_kraken_futures_errors() -> None:

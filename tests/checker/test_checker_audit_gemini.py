@@ -26,7 +26,7 @@ AUDITOR = {"isAuditor": True, "isFundManager": False, "isTrader": False}
 # A Master key's answer adds the two Master-only fields (the counterparty id is the one in Gemini's Get Accounts
 # example).
 MASTER = {**TRADER, "isAccountAdmin": True, "counterparty_id": "EMONNYXH"}
-ERRORS = [
+ERRORS: list[tuple[Any, str]] = [
     ({"result": "error", "reason": "InvalidSignature", "message": "InvalidSignature"}, "invalid-signature"),
     (
         {
