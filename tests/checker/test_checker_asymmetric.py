@@ -265,17 +265,25 @@ def test_selftest_runs_a_key_types_example(rules_data: dict[str, Any]) -> None:
 
 def test_a_missing_signing_package_is_a_clear_error() -> None:
     """On a page that did not load the wheel, signing says which package it needs, never a traceback."""
+    # The rules come from this process: loading the real venues self-tests their asymmetric examples, which
+    # needs ecdsa, while the child must start without it.
+    payload = {
+        "op": "sign",
+        "venue": "fixture-binance-ed25519",
+        "credentials": {"private_key": key_file("ed25519.pem")},
+        "request": {"method": "GET", "path": "/x", "timestamp": "1"},
+    }
     script = (
         "import json, sys\n"
         "sys.modules['ecdsa'] = None\n"
-        "sys.path.insert(0, 'tests/checker')\n"
-        "from conftest import RULES_DATA, key_file\n"
         "from checker import handle\n"
-        "payload = {'op': 'sign', 'venue': 'fixture-binance-ed25519', 'credentials': "
-        "{'private_key': key_file('ed25519.pem')}, 'request': {'method': 'GET', 'path': '/x', 'timestamp': '1'}}\n"
-        "print(handle(json.dumps(RULES_DATA), json.dumps(payload)))\n"
+        "rules, payload = json.load(sys.stdin)\n"
+        "print(handle(json.dumps(rules), json.dumps(payload)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    stdin = json.dumps([RULES_DATA, payload])
+    done = subprocess.run(
+        [sys.executable, "-c", script], input=stdin, capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert json.loads(done.stdout) == {
         "error": "signing with this key needs the Python package ecdsa, which is not loaded here"
     }
