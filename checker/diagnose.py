@@ -61,6 +61,20 @@ _PLACEHOLDER = re.compile(
 _ARMOUR_LINE = re.compile(r"^\s*-----(?:BEGIN|END) [A-Z0-9 ]+-----\s*$", re.MULTILINE)
 
 
+def _pem_body(value: str) -> str:
+    """A PEM value without its armour lines and line breaks (real or typed as `\\n`): what a key holds."""
+    return "".join(_ARMOUR_LINE.sub("", value.replace("\\n", "\n")).split())
+
+
+def _is_sample(value: str, candidate: Credential) -> bool:
+    """Whether a pasted value is one of the credential's published examples; PEM examples compare by body,
+    so a sample written as a whole block is caught pasted with or without its armour or line breaks."""
+    if candidate.format.alphabet != "pem":
+        return value in candidate.samples
+    body = _pem_body(value)
+    return any(body == _pem_body(sample) for sample in candidate.samples)
+
+
 @dataclass
 class _Field:
     """Working state for one field; positions are kept relative to the value as pasted."""
@@ -368,7 +382,7 @@ def _check_content(state: _Field, report: _Reporter, rules: Rules, venue: Venue)
         return
     for other in rules.venues.values():
         for candidate in other.credentials:
-            if value in candidate.samples:
+            if _is_sample(value, candidate):
                 whose = "this venue's" if other.id == venue.id else f"the {other.name}"
                 report.add(
                     "sample",

@@ -239,6 +239,12 @@ def test_the_guides_test_key_is_flagged_as_a_sample(rules: Rules) -> None:
     assert {"key_name.sample", "private_key.sample"} <= {f.code for f in diagnosis.findings} and not diagnosis.ok
     one_line = EXAMPLE_PEM.strip().replace("\n", "\\n")
     assert "private_key.sample" in finding_codes(rules, VENUE, {**CREDENTIALS, "private_key": one_line})
+    # The YAML lists the block once; its body alone, re-wrapped or unwrapped, is the same key.
+    body = "".join(line for line in EXAMPLE_PEM.splitlines() if not line.startswith("-----"))
+    for pasted in (body, "\n".join(body[i : i + 40] for i in range(0, len(body), 40))):
+        assert "private_key.sample" in finding_codes(rules, VENUE, {**CREDENTIALS, "private_key": pasted})
+    # Control: another key of the same kind is nobody's sample.
+    assert "private_key.sample" not in finding_codes(rules, VENUE, CREDENTIALS)
 
 
 @pytest.mark.parametrize("key_name", ["bot-spot-2026-12", "87f1b87b-ca69-44b4-9ac1-5176cdbdecae"])
