@@ -110,12 +110,17 @@ def _tokens(text: str) -> set[str]:
     return {t for t in re.findall(r"[a-z0-9]+", text.lower()) if len(t) > 1 and t not in _STOPWORDS}
 
 
+# A camelCase code ("authenticationError") is matched with its case: CCXT names its exception classes in
+# PascalCase ("AuthenticationError: coinbase GET … 401"), and those must not read as another venue's code.
+_CAMEL_CASE = re.compile(r"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*")
+
+
 def _contains_code(text: str, code: str) -> bool:
-    if not code.strip():
+    code = code.strip()
+    if not code:
         return False
-    return (
-        re.search(r"(?<![A-Za-z0-9_])" + re.escape(code.strip()) + r"(?![A-Za-z0-9_])", text, re.IGNORECASE) is not None
-    )
+    flags = 0 if _CAMEL_CASE.fullmatch(code) else re.IGNORECASE
+    return re.search(r"(?<![A-Za-z0-9_])" + re.escape(code) + r"(?![A-Za-z0-9_])", text, flags) is not None
 
 
 def extract_values(text: str) -> dict[str, str]:

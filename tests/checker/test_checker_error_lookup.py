@@ -171,6 +171,22 @@ def test_a_code_match_hides_entries_that_only_share_a_word(real_rules: Rules) ->
 # The support reply ----------------------------------------------------------------------------------------------
 
 
+def test_a_camel_case_code_keeps_its_case(real_rules: Rules) -> None:
+    # CCXT prints its exception class first ("AuthenticationError: coinbase …"); Kraken Futures' code
+    # `authenticationError` differs only in its first letter and must not claim the text.
+    ccxt = "AuthenticationError: coinbase GET https://api.coinbase.com/api/v3/brokerage/products 401 Unauthorized"
+    matches = match_error(real_rules, ccxt)
+    assert (matches[0].venue, matches[0].id) == ("coinbase", "unauthorized")
+    assert all(m.matched != "code" for m in matches if m.venue == "kraken-futures")
+    # Control: Kraken Futures' own answer, and CCXT's wrapping of it, still land on its entry by the code.
+    for text in (
+        '{"result":"error","serverTime":"2026-12-01T10:00:00.000Z","error":"authenticationError"}',
+        'AuthenticationError: krakenfutures {"result":"error","error":"authenticationError"}',
+    ):
+        best = match_error(real_rules, text)[0]
+        assert (best.venue, best.id, best.matched) == ("kraken-futures", "authentication-error", "code")
+
+
 def test_reply_is_plain_text_from_the_venue_data(real_rules: Rules) -> None:
     text = '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action, request ip: 203.0.113.9"}'
     best = match_error(real_rules, text)[0]
