@@ -200,7 +200,9 @@ def valid_value(fmt: Format, seed: str) -> str:
         value = digest[: (low + 1) // 2].hex()[:low]
     else:
         letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-        value = (fmt.prefix or "") + "".join(letters[b % len(letters)] for b in digest[:low])
+        # A declared length counts the whole value, the prefix included.
+        prefix = fmt.prefix or ""
+        value = prefix + "".join(letters[b % len(letters)] for b in digest[: max(low - len(prefix), 1)])
     value = value.upper() if fmt.case == "upper" else value.lower() if fmt.case == "lower" else value
     assert matches_format(value, fmt), (seed, fmt)
     return value
