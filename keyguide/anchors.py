@@ -31,7 +31,10 @@ PERMISSION_ANCHOR_PREFIX = "perm-"
 # Each key type of a venue with several (venue.key_types) carries the id KEY_TYPE_ANCHOR_PREFIX + key_type.id.
 KEY_TYPE_ANCHOR_PREFIX = "key-type-"
 
-RESERVED_IDS: frozenset[str] = frozenset((*SECTION_IDS, *SUBSECTION_IDS))
+# The Signing section's part on the kinds of key, on guides of venues that issue several (venue.key_types).
+KEY_TYPES_ID = "key-types"
+
+RESERVED_IDS: frozenset[str] = frozenset((*SECTION_IDS, *SUBSECTION_IDS, KEY_TYPES_ID))
 
 # Where guides live on the site: published support links start with this, so it is part of the contract.
 GUIDES_DIR = "venues"

@@ -217,6 +217,8 @@ def _make_environment(templates_dir: Path) -> Environment:
         credential_label=credential_label,
         permission_schematic=permission_schematic,
         scheme_of=scheme_of,
+        # A key type's scheme by id (venue.key_types); the venue's own is scheme_of(venue).
+        schemes=SCHEMES,
         # Reader-facing words of every closed vocabulary, declared once in the checker.
         vocab=vocab,
     )

@@ -57,7 +57,7 @@ def test_keyguide_check_warns_before_the_date_and_fails_after(tmp_path: Path) ->
         f"venues/kraken-futures.yaml:{_notice_line()}: notices[0].effective: warning: notice '{NOTICE}' takes "
         "effect in 14 days (2027-03-01) — prepare the guide for it"
     ) in warned.stdout
-    quiet = _run([sys.executable, "-m", "keyguide.cli", "check", "venues"], ROOT, "2026-12-01")
+    quiet = _run([sys.executable, "-m", "keyguide.cli", "check", "venues"], ROOT, "2026-12-02")
     assert quiet.returncode == 0 and "warning" not in quiet.stdout
     failed = _run([sys.executable, "-m", "keyguide.cli", "check", "venues"], ROOT, "2027-03-02")
     assert failed.returncode == 1 and f"notice '{NOTICE}' took effect" in failed.stdout
