@@ -763,6 +763,8 @@ def _check_key_types(states: Mapping[str, _Field], rules: Rules, venue: Venue) -
 
 
 def _check_other_venue(state: _Field, report: _Reporter, rules: Rules, venue: Venue) -> None:
+    if any(f.code.endswith(".key_kind") for f in state.findings):
+        return  # the value was read as a key of another kind: that is what it is, whatever else it resembles
     own = {c.format for c in venue.credentials}
     hits = [
         (other, candidate)

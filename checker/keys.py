@@ -185,7 +185,42 @@ def read_private_key(value: str, fmt: Format, *, label: str = "value", offset: i
             )
         )
     found = _read_pem(text, problems)
+    if found is None and _is_ed25519_pair(text.text):
+        # 64 bytes of base64 could be many things (a Kraken secret is too); only a seed whose public key is
+        # the other half is surely an Ed25519 key, and then that, not the missing armour, is the problem.
+        return KeyReading(
+            None,
+            (
+                Violation(
+                    "key_kind",
+                    "error",
+                    None,
+                    "holds an Ed25519 private key written as base64 (its seed, then its public key), not a PEM "
+                    f"block; this {label} is {describe_kind(fmt.key)} (a different kind of key).",
+                    "Create a new key of the kind named here (where the key is made, choose its signature "
+                    "algorithm) and paste its whole private key, with its -----BEGIN and -----END lines.",
+                ),
+            ),
+            describe_kind("ed25519"),
+        )
     return _judge(found, fmt, problems, label)
+
+
+def _is_ed25519_pair(value: str) -> bool:
+    """Whether `value` is base64 of an Ed25519 seed followed by its own public key (64 bytes); False when no
+    cryptography package is loaded to tell."""
+    try:
+        raw = base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    if len(raw) != 64:
+        return False
+    from checker.asymmetric import MissingLibrary, public_key
+
+    try:
+        return public_key(PrivateKey("ed25519", secret=raw[:32], public=raw[32:])) == raw[32:]
+    except MissingLibrary:
+        return False
 
 
 def key_violations(value: str, fmt: Format, *, label: str = "value", offset: int = 0) -> Iterator[Violation]:
