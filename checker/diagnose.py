@@ -11,7 +11,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from checker.findings import Diagnosis, Finding, Severity, describe_char
 from checker.formats import article, describe_format, format_violations, matches_format
@@ -64,6 +64,20 @@ _ARMOUR_LINE = re.compile(r"^\s*-----(?:BEGIN|END) [A-Z0-9 ]+-----\s*$", re.MULT
 def _pem_body(value: str) -> str:
     """A PEM value without its armour lines and line breaks (real or typed as `\\n`): what a key holds."""
     return "".join(_ARMOUR_LINE.sub("", value.replace("\\n", "\n")).split())
+
+
+def _published(rules: Rules) -> Iterable[tuple[Venue, Credential]]:
+    """Every credential of every venue and key type, with the values published for it: its declared samples and
+    the value its signing example prints (the example is declared once; the checker flags it as a sample)."""
+    for venue in rules.venues.values():
+        views = [venue, *(venue.with_key_type(k.id) for k in venue.key_types if k.credentials is not None)]
+        for view in views:
+            example = view.signing.example if view.signing is not None else None
+            for credential in view.credentials:
+                printed = example.credentials.get(credential.id) if example is not None else None
+                if printed and printed not in credential.samples:
+                    credential = replace(credential, samples=(*credential.samples, printed))
+                yield venue, credential
 
 
 def _is_sample(value: str, candidate: Credential) -> bool:
@@ -380,19 +394,18 @@ def _check_content(state: _Field, report: _Reporter, rules: Rules, venue: Venue)
         )
         state.settled = True
         return
-    for other in rules.venues.values():
-        for candidate in other.credentials:
-            if _is_sample(value, candidate):
-                whose = "this venue's" if other.id == venue.id else f"the {other.name}"
-                report.add(
-                    "sample",
-                    "error",
-                    None,
-                    f"this is the example {candidate.label} published in {whose} documentation, not your own.",
-                    "Example values from documentation never authenticate. Use the key you created.",
-                )
-                state.settled = True
-                return
+    for other, candidate in _published(rules):
+        if _is_sample(value, candidate):
+            whose = "this venue's" if other.id == venue.id else f"the {other.name}"
+            report.add(
+                "sample",
+                "error",
+                None,
+                f"this is an example {candidate.label} from {whose} documentation or signing example, not your own.",
+                "Example values from documentation never authenticate. Use the key you created.",
+            )
+            state.settled = True
+            return
     if state.settled or credential.format.alphabet == "pem":
         return
     _check_combined(state, report, venue)

@@ -54,7 +54,7 @@ def _der(pem: str) -> bytes:
 CDP_ED25519_SECRET = base64.b64encode(_der(key_file("ed25519.pem"))[-32:] + _der(key_file("ed25519.pub.pem"))[-32:])
 CDP_ED25519_SECRET_TEXT = CDP_ED25519_SECRET.decode()
 # The test key each kind of private key format is filled with.
-KEY_OF_KIND = {"ed25519": "ed25519.pem", "ec_p256": "ec-p256.pem", "rsa": "rsa-2048.pem"}
+KEY_OF_KIND = {"ed25519": "ed25519.pem", "ec_p256": "ec-p256.pem", "rsa": "rsa-2048-own.pem"}
 
 
 def _real_venues() -> dict[str, Any]:

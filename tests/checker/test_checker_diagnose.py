@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import key_file
 
 from checker import MAX_LENGTH, Finding, Rules, diagnose_credentials, load_rules
 from checker.formats import article
@@ -358,3 +359,23 @@ def test_result_shape(rules: Rules) -> None:
     result = diagnose_credentials(rules, "binance", {"api_key": "", "api_secret": ""}).to_dict()
     assert result["ok"] is False
     assert set(result["findings"][0]) == {"code", "severity", "field", "position", "message", "hint", "anchor"}
+
+
+def test_a_signing_examples_key_is_a_sample_without_being_listed(real_rules: Rules) -> None:
+    # Binance's Ed25519 example signs with RFC 8032's published test key, printed on the guide; the YAML lists it
+    # once (in the example), and the checker still flags it when pasted, under that key type.
+    example = real_rules.venue("binance", "ed25519").signing
+    assert example is not None and example.example is not None
+    printed = example.example.credentials["private_key"]
+    assert (
+        printed
+        not in next(c for c in real_rules.venue("binance", "ed25519").credentials if c.id == "private_key").samples
+    )
+    own = {"api_key": "A" * 30 + "b" * 34, "private_key": printed}
+    findings = diagnose_credentials(real_rules, "binance", own, "ed25519").findings
+    assert "private_key.sample" in [f.code for f in findings]
+    # Control: another Ed25519 key is not.
+    other = {**own, "private_key": key_file("ed25519.pem")}
+    assert "private_key.sample" not in [
+        f.code for f in diagnose_credentials(real_rules, "binance", other, "ed25519").findings
+    ]

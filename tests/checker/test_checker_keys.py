@@ -82,7 +82,7 @@ CASES: list[tuple[str, str, Callable[[], str], str, str, int | None]] = [
     ("zero-width space", ED, lambda: ED_PEM.replace("MC4C", "MC\u200b4C"), "private_key.pem_body", "error", 30),
     ("a base64 character lost", ED, lambda: ED_PEM.replace("MC4C", "MC4"), "private_key.pem_body", "error", None),
     ("DER damaged", ED, lambda: _flip_first_byte_of_der(ED_PEM), "private_key.der", "error", None),
-    ("wrong kind", ED, lambda: key_file("rsa-2048.pem"), "private_key.key_kind", "error", None),
+    ("wrong kind", ED, lambda: key_file("rsa-2048-own.pem"), "private_key.key_kind", "error", None),
     ("wrong curve", CDP, lambda: key_file("ec-secp256k1.pem"), "private_key.key_curve", "error", None),
     ("key too small", RSA, lambda: key_file("rsa-1024.pem"), "private_key.key_size", "error", None),
     ("encrypted", ED, lambda: key_file("ed25519-encrypted.pem"), "private_key.encrypted", "error", None),
@@ -132,7 +132,7 @@ def test_the_position_of_a_literal_newline_is_where_it_was_pasted(rules: Rules) 
 
 
 def test_a_clean_key_has_no_finding(rules: Rules) -> None:
-    for venue, key in ((ED, "ed25519.pem"), (RSA, "rsa-2048.pem"), (CDP, "ec-p256.pem")):
+    for venue, key in ((ED, "ed25519.pem"), (RSA, "rsa-2048-own.pem"), (CDP, "ec-p256.pem")):
         findings = _findings(rules, venue, {"api_key": NAME if venue == CDP else API_KEY, "private_key": key_file(key)})
         assert [f.code for f in findings] == ["private_key.trimmed"], venue  # the file's last line break
 

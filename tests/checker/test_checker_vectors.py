@@ -179,7 +179,10 @@ def _read(rules: Rules, vector: dict[str, Any]) -> tuple[PrivateKey, list[str]]:
 @pytest.mark.parametrize("vector", PRIMITIVES, ids=[v["id"] for v in PRIMITIVES])
 def test_primitive_vector_reproduces(rules: Rules, vector: dict[str, Any]) -> None:
     key, problems = _read(rules, vector)
-    assert problems == []
+    # RFC 8032's first key also signs the Binance guide's Ed25519 example, so a paste of it is flagged as a
+    # published sample (and nothing else); the other RFC keys are nobody's.
+    published = ["private_key.sample"] if vector["id"] == "ed25519_rfc8032_test1" else []
+    assert problems == published
     i = vector["inputs"]
     expected = vector["expected"].lower()
     if vector["scheme"] == "ed25519_rfc8032":
