@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from checker import vocab
 from checker.schemes import SCHEMES
@@ -163,6 +163,19 @@ def _check_credentials(venue: Venue) -> Iterator[Finding]:
     yield from _check_credential_list(venue.credentials, ("credentials",))
     yield from _check_scheme_key(venue.signing.scheme, venue.credentials, ("signing", "scheme"), ("credentials",))
     yield from _check_example_names(venue.signing.example.credentials, venue.credentials, ("signing", "example"))
+    yield from _check_samples(venue.signing.example.credentials, venue.credentials, ("credentials",))
+
+
+def _check_samples(printed: Mapping[str, str], credentials: list[Credential], where: Path) -> Iterator[Finding]:
+    """A signing example's values are samples already (the checker flags them): listing one again is a copy."""
+    for index, credential in enumerate(credentials):
+        value = printed.get(credential.id, "").strip()
+        for position, sample in enumerate(credential.samples):
+            if value and sample.strip() == value:
+                yield (
+                    (*where, index, "samples", position),
+                    "this is the signing example's value, which the checker flags as a sample already — remove it",
+                )
 
 
 def _check_credential_list(credentials: list[Credential], where: Path) -> Iterator[Finding]:
@@ -283,6 +296,8 @@ def _check_key_types(venue: Venue) -> Iterator[Finding]:
             )
         elif key_type.example is not None:
             yield from _check_example_names(key_type.example.credentials, credentials, (*where, "example"))
+            if key_type.credentials is not None:
+                yield from _check_samples(key_type.example.credentials, key_type.credentials, (*where, "credentials"))
     if venue.key_types and not own:
         yield (
             ("key_types",),

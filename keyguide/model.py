@@ -206,7 +206,8 @@ class Credential(Strict):
     format: CredentialFormat = Field(description="Format rules the checker applies to a pasted value.")
     samples: list[str] = Field(
         default_factory=list,
-        description="Sample values printed in the venue's docs; the checker flags them as placeholders.",
+        description="Sample values printed in the venue's docs, other than the signing example's (the checker "
+        "flags those without a copy here); the checker flags them as placeholders.",
     )
 
     @property

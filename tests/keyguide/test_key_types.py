@@ -386,3 +386,17 @@ def test_key_type_anchors_are_published_and_registered(built_site: Path) -> None
         assert Anchor("venues/binance/", anchor) in registry
     comparison = (built_site / "comparison" / "index.html").read_text(encoding="utf-8")
     assert 'href="../venues/binance/#key-type-ed25519"' in comparison
+
+
+def test_a_sample_that_copies_the_example_is_refused() -> None:
+    # The example's API Key is a sample already (the checker flags every value a signing example prints).
+    key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+    text = edit(
+        "          observed: true\n      - id: private_key\n",
+        f"          observed: true\n        samples:\n          - {key}\n      - id: private_key\n",
+    )
+    line = line_of(text, f"          - {key}")
+    assert lines(load(text)) == [
+        f"{FILE}:{line}: key_types[0].credentials[0].samples[0]: this is the signing example's value, which the "
+        "checker flags as a sample already — remove it"
+    ]
