@@ -122,7 +122,9 @@ _ROLE_ERROR_KINDS = {"key": "invalid_key", "secret": "invalid_signature", "passp
 def _anchor(venue: Venue, credential: Credential, kind: str | None = None) -> str | None:
     if kind is None:
         kind = _ROLE_ERROR_KINDS[credential.role]
-    entry = venue.first_error(kind)
+    # A venue that answers a bad key or passphrase the way it answers a bad signature (Coinbase: one
+    # `Unauthorized` for all) documents only that entry: it is where such a finding leads.
+    entry = venue.first_error(kind) or venue.first_error("invalid_signature")
     return entry.id if entry else None
 
 
