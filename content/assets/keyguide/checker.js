@@ -169,7 +169,7 @@
     var python = import(new URL("pyodide.mjs", PYODIDE).href + bust).then(function (module) {
       return module.loadPyodide({ indexURL: PYODIDE.href, stdout: noop, stderr: noop, packages: [] });
     });
-    return Promise.all([python, wheel, rulesText]).then(function (parts) {
+    return Promise.all([python, wheel, rulesText, info]).then(function (parts) {
       var pyodide = parts[0];
       setStage("Starting the checker…");
       pyodide.setStdout({ batched: noop });
@@ -181,6 +181,9 @@
       return {
         pyodide: pyodide,
         call: function (request) { return JSON.parse(handle(text, JSON.stringify(request))); },
+        // The signing packages' wheels (name -> {wheel, sha256}), unpacked only when a key type needs them.
+        packages: parts[3].packages || {},
+        sitePackages: sitePackages,
       };
     });
   }
@@ -299,7 +302,7 @@
 
   function credentials(form) {
     var values = {};
-    all(form, "[data-kg-credential]").forEach(function (input) {
+    all(form, "[data-kg-credential]").filter(inUse).forEach(function (input) {
       values[input.getAttribute("data-kg-credential")] = input.value.slice(0, MAX_PASTE);
     });
     return values;
@@ -353,7 +356,7 @@
   // ---- verify the key: the venue's own answer about what the key can do ------------------------------------
 
   function keyInfo(form) {
-    var result = runtime.api.call({
+    var result = ask(form, {
       op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form),
       request_kind: "key_info", now_ms: Date.now(), uuid: randomUuid(),
     });
@@ -392,7 +395,7 @@
       q(form, "[data-kg-findings]").textContent = "";
       return;
     }
-    var result = runtime.api.call({ op: "diagnose", venue: form.getAttribute("data-kg-venue"), credentials: values });
+    var result = ask(form, { op: "diagnose", venue: form.getAttribute("data-kg-venue"), credentials: values });
     if (result.error) return showError(q(form, "[data-kg-findings]"), result.error);
     renderFindings(form, result.findings || [], false);
   }
@@ -410,7 +413,7 @@
   function fillRequest(form, fresh) {
     var values = {};
     all(form, "[data-kg-fills]").forEach(function (input) { if (!fresh) values[input.name] = input.value; });
-    var result = runtime.api.call({
+    var result = ask(form, {
       op: "prepare", venue: form.getAttribute("data-kg-venue"), now_ms: fresh ? Date.now() : null, uuid: fresh ? randomUuid() : null, values: values,
     });
     if (result.error) return showError(q(form, "[data-kg-findings]"), result.error);
@@ -434,6 +437,7 @@
     out(form, "prehash").textContent = result.prehash;
     out(form, "prehash_note").textContent = result.prehash_note || result.formula;
     out(form, "signature").textContent = result.signature;
+    showToken(form, result.jwt);
     out(form, "headers").textContent = headers || "(none)";
     out(form, "curl").textContent = result.curl;
     q(form, "[data-kg-signed]").hidden = false;
@@ -457,7 +461,7 @@
   }
 
   function sign(form) {
-    var result = runtime.api.call({ op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form), request: request(form) });
+    var result = ask(form, { op: "sign", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form), request: request(form) });
     if (result.findings) renderFindings(form, result.findings, true);
     if (result.error) {
       q(form, "[data-kg-signed]").hidden = true;
@@ -473,7 +477,7 @@
     var theirs = q(form, '[data-kg-input="bot_signature"]').value.trim();
     var box = out(form, "compare");
     if (!theirs) return showError(box, "Paste the signature your bot computed first.");
-    var result = runtime.api.call({
+    var result = ask(form, {
       op: "compare", venue: form.getAttribute("data-kg-venue"), credentials: credentials(form),
       request: request(form), signature: theirs,
     });
@@ -510,7 +514,7 @@
 
   function selftest(form) {
     var line = q(form, "[data-kg-selftest]");
-    var result = runtime.api.call({ op: "selftest", venue: form.getAttribute("data-kg-venue") });
+    var result = ask(form, { op: "selftest", venue: form.getAttribute("data-kg-venue") });
     line.textContent = "";
     if (result.error) return;
     var name = result.venue_name;
@@ -659,6 +663,163 @@
     });
   }
 
+  // ---- key types, and the signing packages a key type needs ------------------------------------------------
+  //
+  // A venue that issues several kinds of key (Binance: HMAC, Ed25519, RSA) offers a choice: only the chosen
+  // kind's fields are shown and read, and every call about the form names it (`key_type`). Signing with a
+  // private key needs Python packages beside the checker (ecdsa, six, rsa). The checker says which
+  // (`requirements`: none for HMAC); only then are their wheels fetched, once per page, and each is unpacked
+  // only if its SHA-256 is the one runtime.json names, like the checker's own wheel.
+
+  var READY = "Ready. The checker runs in this tab; nothing you paste leaves it.";
+  var unpacking = {}; // distribution name -> promise of its wheel unpacked
+  var unpacked = {}; // distribution name -> true once unpacked
+
+  function keyTypeOf(form) {
+    var checked = q(form, "[data-kg-key-type-choice]:checked");
+    if (checked) return checked.value;
+    var single = q(form, "[data-kg-key-type]"); // one kind of key, not the venue's own declaration
+    return single ? single.getAttribute("data-kg-key-type") : null;
+  }
+
+  // One checker call about this form, for its key type (none: the venue's own declaration).
+  function ask(form, request) {
+    var keyType = keyTypeOf(form);
+    if (keyType) request.key_type = keyType;
+    return runtime.api.call(request);
+  }
+
+  // A credential field of the chosen key type (the others are hidden, and never read).
+  function inUse(input) { return !input.closest("[data-kg-key-types][hidden]"); }
+
+  // Show the chosen key type's fields. A hidden field is disabled, and a secret in it is emptied.
+  function showKeyType(form) {
+    var keyType = keyTypeOf(form);
+    all(form, "[data-kg-key-types]").forEach(function (field) {
+      var used = field.getAttribute("data-kg-key-types").split(" ").indexOf(keyType) >= 0;
+      field.hidden = !used;
+      all(field, "[data-kg-credential], [data-kg-show]").forEach(function (node) {
+        if (!used && node.getAttribute("data-kg-secret") === "true") node.value = "";
+        if (!used && node.hasAttribute("data-kg-show")) setShown(form, node, false);
+        node.disabled = !used;
+      });
+    });
+  }
+
+  function setupKeyTypes(form) {
+    showKeyType(form);
+    all(form, "[data-kg-key-type-choice]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        var signed = q(form, "[data-kg-signed]");
+        if (signed) signed.hidden = true; // it was signed with the other kind of key
+        showKeyType(form);
+        if (runtime.state !== "ready") return;
+        if (q(form, "[data-kg-request]")) fillRequest(form, true); // this kind's scheme may sign other fields
+        useKeyType(form);
+      });
+    });
+  }
+
+  // The packages this form's key type signs with, then its self-test and diagnosis. Nothing to load (HMAC):
+  // at once. Otherwise the form says so while they load, and actions that sign wait (afterPackages).
+  function useKeyType(form) {
+    var needed = ask(form, { op: "requirements", venue: form.getAttribute("data-kg-venue") });
+    var missing = (needed.packages || []).filter(function (name) { return !unpacked[name]; });
+    var done = function () {
+      selftest(form);
+      diagnose(form);
+    };
+    if (!missing.length) {
+      form.kgPackages = null;
+      return done();
+    }
+    var status = q(form, "[data-kg-status]");
+    status.className = "kg-status kg-loading";
+    status.textContent = "Loading the code that signs with this kind of key…";
+    form.setAttribute("aria-busy", "true");
+    var pending = Promise.all(missing.map(unpackPackage));
+    form.kgPackages = pending;
+    pending.then(function () {
+      if (form.kgPackages !== pending) return; // the reader chose another key type meanwhile
+      form.kgPackages = null;
+      form.removeAttribute("aria-busy");
+      status.className = "kg-status kg-ready";
+      status.textContent = READY;
+      done();
+    }, function (error) {
+      if (form.kgPackages !== pending) return;
+      form.removeAttribute("aria-busy");
+      status.className = "kg-status kg-error";
+      status.textContent = error.message;
+    });
+    pending.catch(noop);
+  }
+
+  function unpackPackage(name) {
+    if (!unpacking[name]) {
+      var entry = runtime.api.packages[name];
+      var bytes = entry
+        ? fetchPackage(entry)
+        : Promise.reject(new Refusal("Signing with this kind of key is not possible here: this site publishes no " + name + " package."));
+      unpacking[name] = bytes.then(function (data) {
+        runtime.api.pyodide.unpackArchive(data, "wheel", { extractDir: runtime.api.sitePackages });
+        runtime.api.pyodide.runPython("import importlib; importlib.invalidate_caches()"); // site-packages changed
+        unpacked[name] = true;
+      });
+      unpacking[name].catch(function () { delete unpacking[name]; }); // a later choice of key type tries again
+    }
+    return unpacking[name];
+  }
+
+  function fetchPackage(entry) {
+    var url = new URL(entry.wheel, ASSETS);
+    url.search = "v=" + entry.sha256.slice(0, 16);
+    return fetchOk(url.href).then(function (r) { return r.arrayBuffer(); }).then(function (bytes) {
+      return verified(bytes, entry.sha256).catch(function (error) {
+        if (!(error instanceof Refusal)) throw error;
+        throw new Refusal(
+          "Signing with this kind of key is turned off: the package " + entry.wheel + " does not match the " +
+          "SHA-256 fingerprint this site published for it, so it may have been changed on the way or on the " +
+          "server. Reload the page; if this message stays, do not paste a private key here."
+        );
+      });
+    }, function (error) {
+      throw new Error("The code that signs with this kind of key could not load (" + error.message + "). Check your connection.");
+    });
+  }
+
+  // Sign, Compare and the key check wait for the packages their key type signs with. If those could not be
+  // loaded, nothing is signed: the form says why, and the secret fields are emptied as signing would.
+  var SIGNS = { sign: true, compare: true, "key-info": true };
+
+  function afterPackages(form, action, run) {
+    var pending = form.kgPackages;
+    if (!SIGNS[action] || !pending) return run();
+    // Once loaded, look again: the reader may have chosen another key type meanwhile.
+    pending.then(function () { afterPackages(form, action, run); }, function (error) {
+      var findings = q(form, "[data-kg-findings]");
+      findings.insertBefore(declined(error.message), findings.firstChild);
+      clearUsed(form, {});
+    });
+  }
+
+  // A JSON Web Token's header and claims (Coinbase), as the checker decoded them, beside the token.
+  function showToken(form, jwt) {
+    var box = q(form, "[data-kg-jwt]");
+    if (!box) return;
+    box.hidden = !jwt;
+    out(form, "jwt_header").textContent = jwt ? JSON.stringify(jwt.header, null, 2) : "";
+    out(form, "jwt_payload").textContent = jwt ? JSON.stringify(jwt.payload, null, 2) : "";
+  }
+
+  // A multi-line secret (a PEM private key) cannot be a password field: where the browser cannot mask text,
+  // its characters are drawn transparent (the caret stays visible).
+  function maskArea(area, masked) {
+    if (masked && !area.style.getPropertyValue("caret-color")) area.style.setProperty("caret-color", getComputedStyle(area).color);
+    area.style.setProperty("color", masked ? "transparent" : "");
+    if (!masked) area.style.removeProperty("caret-color");
+  }
+
   // ---- wiring ----------------------------------------------------------------------------------------------
 
   // Secret fields are type=text, masked with -webkit-text-security: a form with a password field is what
@@ -668,6 +829,7 @@
 
   function mask(input, masked) {
     if (MASKING) input.style.setProperty("-webkit-text-security", masked ? "disc" : "none");
+    else if (input.localName === "textarea") maskArea(input, masked);
     else input.type = masked ? "password" : "text";
   }
 
@@ -687,7 +849,7 @@
   }
 
   function clearForm(form) {
-    all(form, "input, textarea").forEach(function (input) {
+    all(form, "input:not([type=radio]), textarea").forEach(function (input) {
       input.value = "";
       delete input.dataset.kgEdited;
     });
@@ -702,11 +864,10 @@
     var status = q(form, "[data-kg-status]");
     form.removeAttribute("aria-busy");
     status.className = "kg-status kg-ready";
-    status.textContent = "Ready. The checker runs in this tab; nothing you paste leaves it.";
-    selftest(form);
+    status.textContent = READY;
     if (q(form, "[data-kg-request]")) fillRequest(form, true);
     all(form, "button[data-kg-action]").forEach(function (button) { button.disabled = false; });
-    diagnose(form);
+    useKeyType(form); // the self-test and the diagnosis, once what this key type signs with is loaded
   }
 
   // Published where other sites share this origin (the build decides, from site_url): any of them could read
@@ -726,6 +887,7 @@
     var timer = null;
     all(form, '[data-kg-secret="true"]').forEach(guardSecretField);
     all(form, "input, textarea, select, [data-kg-show]").forEach(function (node) { node.disabled = false; });
+    setupKeyTypes(form);
     all(form, "[data-kg-show]").forEach(function (button) {
       button.addEventListener("click", function () { setShown(form, button, button.getAttribute("aria-pressed") !== "true"); });
     });
@@ -773,7 +935,7 @@
         timer = null;
         if (action !== "clear") diagnose(form);
       }
-      actions[action](form, button);
+      afterPackages(form, action, function () { actions[action](form, button); });
     });
   }
 
