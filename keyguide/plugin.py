@@ -33,6 +33,7 @@ from .browser import (
     fix_vendor_markup,
     test_hook_requested,
 )
+from .browser.assets import CHECKER_URI, LOADER_URI, is_loader, page_scripts
 from .browser.theme import ASSET_SUFFIXES
 from .cache import BuildCache, code_fingerprint
 from .checks import page_anchors
@@ -50,7 +51,6 @@ log = get_plugin_logger(__name__)
 RULES_URI = "assets/keyguide/venues.json"
 DATASET_URI = "data/venues.json"
 DATASET_SCHEMA_URI = "data/venue.schema.json"
-CHECKER_JS_URI = "assets/keyguide/checker.js"
 _DATA_CACHE = "data"  # the build cache's folder of published JSON
 
 
@@ -124,6 +124,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         self._generate_broken_pages(files, config, loaded.broken)
         self._generate_data(files, config, loaded.venues)
         self._generate_browser_assets(files, config)
+        self._fingerprint_page_scripts(files, config)
         self._place_test_hook(files, config)
         self._resolve_site_files(files, config)
         return files
@@ -226,9 +227,28 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
         for uri, content in browser_files.items():
             _put(files, File.generated(config, uri, content=content))
 
+    def _fingerprint_page_scripts(self, files: Files, config: MkDocsConfig) -> None:
+        # Pages load the loader under a name fingerprinted by its content; it adds checker.js (fingerprinted
+        # too) on the reader's intent (keyguide/browser/assets.py).
+        loader, checker = files.get_file_from_path(LOADER_URI), files.get_file_from_path(CHECKER_URI)
+        if loader is None or checker is None:
+            return
+        try:
+            scripts = page_scripts(loader.content_bytes, checker.content_bytes)
+        except BrowserAssetsError as error:
+            raise PluginError(str(error)) from None
+        files.remove(loader)
+        files.remove(checker)
+        for uri, content in scripts.items():
+            _put(files, File.generated(config, uri, content=content))
+        loader_uri = next(uri for uri in scripts if is_loader(uri))
+        for index, script in enumerate(config.extra_javascript):
+            if is_loader(str(script)):
+                config.extra_javascript[index] = loader_uri
+
     def _place_test_hook(self, files: Files, config: MkDocsConfig) -> None:
         # Production builds neither ship the browser tests' hook nor load it; test builds load it right
-        # before checker.js, which it hooks into.
+        # before the loader, which adds checker.js, which hooks into it.
         hook = files.get_file_from_path(TEST_HOOK_URI)
         if not self.test_hook:
             if hook is not None:
@@ -239,7 +259,7 @@ class KeyguidePlugin(BasePlugin[KeyguideConfig]):
             return
         scripts = [str(script) for script in config.extra_javascript]
         if TEST_HOOK_URI not in scripts:
-            before = scripts.index(CHECKER_JS_URI) if CHECKER_JS_URI in scripts else len(scripts)
+            before = next((index for index, uri in enumerate(scripts) if is_loader(uri)), len(scripts))
             config.extra_javascript.insert(before, TEST_HOOK_URI)
 
     def _resolve_site_files(self, files: Files, config: MkDocsConfig) -> None:

@@ -24,7 +24,9 @@ def copy_project(tmp_path: Path) -> Path:
     for name in ("mkdocs.yml", "anchors.txt"):
         shutil.copy(ROOT / name, copy / name)
     # Read-only inputs of the build (the signing wheels too: requirements.lock and what `make wheels` fetched).
-    for name in ("node_modules", "checker", "keyguide", "requirements.lock", ".cache/wheels"):
+    # The Pyodide memory snapshots too: kept by their exact inputs (keyguide/browser/snapshot.py), seconds each.
+    (ROOT / ".cache/snapshots").mkdir(parents=True, exist_ok=True)
+    for name in ("node_modules", "checker", "keyguide", "requirements.lock", ".cache/wheels", ".cache/snapshots"):
         if (ROOT / name).exists():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             (copy / name).symlink_to(ROOT / name)

@@ -18,14 +18,17 @@ from urllib.parse import urlsplit
 import jinja2
 
 from ..cache import BuildCache
+from .assets import INLINE_STYLES, inline_style, long_cache_paths
 from .integrity import add_integrity, sri_digest
 from .markup import VendorMarkupError, fix_vendor_markup
 from .origin import OriginDecision, checker_origin
 from .packages import signing_wheels
 from .policy import PolicyError, add_dev_banner, content_security_policy, headers_file, script_hash, secure_page
 from .policy import worker_source as _worker_source
-from .runtime import FILES, BrowserAssetsError, RuntimeFiles
+from .runtime import FILES, SITE_DIR, BrowserAssetsError, RuntimeFiles, load_manifest
 from .scan import PageScan, dump_scan, load_scan, scan_page
+from .snapshot import STORE_DIR as SNAPSHOT_STORE_DIR
+from .snapshot import SnapshotStore
 from .theme import AllowedScripts, ThemeScripts, template_scripts, verify_theme
 from .wheel import PACKAGE, Wheel, build_wheel, package_sources, project_version
 
@@ -86,9 +89,13 @@ class BrowserAssets:
         if not self.site_path.endswith("/"):
             self.site_path += "/"
         self.runtime = RuntimeFiles(root, cache=cache)
+        self.snapshots = SnapshotStore(root / SNAPSHOT_STORE_DIR)
         self.theme = ThemeScripts(())
         self.worker = "'self'"
         self._script_hashes: set[str] = set()
+        self._inline: dict[str, str] = {}  # stylesheets pages carry inline, by site URI
+        self._style_hashes: set[str] = set()
+        self._long_cache: list[str] = []
         self._published: Mapping[str, Callable[[], bytes]] = {}
         self._digests: dict[str, str | None] = {}
 
@@ -111,6 +118,15 @@ class BrowserAssets:
         for name, package in signing_wheels(self.root).items():
             files[f"{ASSETS_DIR}/{package.filename}"] = package.content
             runtime["packages"][name] = {"wheel": package.filename, "sha256": package.sha256}
+        # The interpreter already started with the checker imported (snapshot.py): the page restores it
+        # instead of starting Python. Not under `mkdocs serve`, where a checker edit would cost seconds of
+        # Node per reload: the page then starts Python the plain way.
+        if not self.serving:
+            names = {uri.rsplit("/", 1)[1]: content for uri, content in files.items() if uri.startswith(SITE_DIR)}
+            hashes = load_manifest(self.runtime.manifest_path).sha256
+            snapshot = self.snapshots.get_or_make(names, hashes, wheel.content)
+            files[f"{ASSETS_DIR}/{snapshot.filename}"] = snapshot.content
+            runtime["snapshot"] = {"file": snapshot.filename, "sha256": snapshot.sha256}
         files[RUNTIME_URI] = (json.dumps(runtime, sort_keys=True) + "\n").encode()
         return files
 
@@ -155,6 +171,10 @@ class BrowserAssets:
         self.worker = _worker_source(self.site_url, manifest.worker if starts_worker else None)
         self._published = published
         self._digests = {}
+        inline = sorted(INLINE_STYLES & set(published))
+        self._inline = {uri: inline_style(published[uri]().decode("utf-8"), uri) for uri in inline}
+        self._style_hashes = {script_hash(text) for text in self._inline.values()}
+        self._long_cache = long_cache_paths(published, self.site_path)
 
     def allowed_scripts(self, env: jinja2.Environment, context: Mapping[str, Any]) -> AllowedScripts:
         """The theme's inline scripts as the page with this template context carries them."""
@@ -183,13 +203,16 @@ class BrowserAssets:
         if problems:
             raise PolicyError(f"{where}: " + "; ".join(problems) + " — pages may run only the theme's own scripts")
         try:
-            html = add_integrity(html, scan.loads, page_dir, self._digest, site_path=self.site_path)
+            html = add_integrity(
+                html, scan.loads, page_dir, self._digest, site_path=self.site_path, inline_of=self._inline.get
+            )
         except PolicyError as error:
             raise PolicyError(f"{where}: {error}") from None
         if self.serving:
             return add_dev_banner(secure_page(html, content_security_policy((), worker=self.worker, serving=True)))
         self._script_hashes.update(hashes)
-        return secure_page(html, content_security_policy(hashes, worker=self.worker))
+        policy = content_security_policy(hashes, worker=self.worker, style_hashes=self._style_hashes)
+        return secure_page(html, policy)
 
     def _scan(self, html: str) -> PageScan:
         if self.cache is None:
@@ -213,7 +236,10 @@ class BrowserAssets:
 
     def extra_site_files(self) -> dict[str, str]:
         """Files for the site root that are not pages, e.g. `_headers` for hosts that honour one."""
-        return {"_headers": headers_file(self._script_hashes, worker=self.worker)}
+        headers = headers_file(
+            self._script_hashes, worker=self.worker, style_hashes=self._style_hashes, long_cache=self._long_cache
+        )
+        return {"_headers": headers}
 
 
 def _excerpt(text: str, limit: int = 60) -> str:

@@ -50,12 +50,15 @@ def add_integrity(
     digest_of: Callable[[str], str | None],
     *,
     site_path: str = "/",
+    inline_of: Callable[[str], str | None] = lambda uri: None,
 ) -> str:
-    """`html` with `integrity` and `crossorigin="anonymous"` on every load.
+    """`html` with `integrity` and `crossorigin="anonymous"` on every load, and some stylesheets inlined.
 
     Args:
         loads: The page's `<script src>` and `<link rel="stylesheet">` tags (from `scan_page`).
         digest_of: The SRI digest of a published file by site URI, None if the site does not publish it.
+        inline_of: The text of a stylesheet the page carries inline instead of loading it (a `<style>`
+            element in place of its `<link>`), by site URI; None for every other load.
 
     Raises:
         PolicyError: A load points off the site or to a file the site does not publish, or carries an
@@ -75,6 +78,11 @@ def add_integrity(
             raise PolicyError(f"{load.url!r} carries crossorigin={attrs['crossorigin']!r}")
         if html[load.start : load.start + len(load.tag)] != load.tag:
             raise PolicyError(f"could not find the tag {load.tag!r} where the parser read it")
+        inline = None if uri is None or load.tag.lower().startswith("<script") else inline_of(uri)
+        if inline is not None:
+            pieces.append(html[position : load.start] + f"<style>{inline}</style>")
+            position = load.start + len(load.tag)
+            continue
         added = "" if "integrity" in attrs else f' integrity="{digest}"'
         added += "" if "crossorigin" in attrs else ' crossorigin="anonymous"'
         end = len(load.tag) - (2 if load.tag.endswith("/>") else 1)

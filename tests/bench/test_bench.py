@@ -110,3 +110,17 @@ def test_the_table_has_every_row_of_the_issue_with_its_reference_and_goal() -> N
     ):
         assert wanted in measures
     assert all(len(row) == len(report.HEADER) and row[3] for row in table)  # every row has its ratio column
+
+
+def test_focus_to_ready_after_reading_is_its_own_row_beside_the_pure_one() -> None:
+    """The checker start is reported both without and with earlier intent; neither row replaces the other."""
+    weight = PageWeight(150_000, 9, 140_000, 8, 0, 20_000, 110_000, 1400, 60_000, ("127.0.0.1",))
+    timings = ([900.0], [800.0], [2000.0], [1500.0], [260.0])
+    without = report.Figures(browser=BrowserFigures("156", 1, *timings, weight, weight))
+    assert not [row for row in report.rows(without)[0] if "reading" in row[0]]
+    figures = report.Figures(browser=BrowserFigures("156", 1, *timings, weight, weight, [500.0], [400.0]))
+    rows = {row[0].strip(): row for row in report.rows(figures)[0]}
+    assert rows["checker focus → ready, cold"][1:4] == ("0.90 s", "bare loadPyodide() 2.00 s", "0.45x")
+    reading = rows["scrolled into view, 1 s reading, then focus → ready, cold"]
+    assert reading[1:6] == ("0.50 s", "bare loadPyodide() 2.00 s", "0.25x", "≤ 0.6x", "yes")
+    assert rows["scrolled into view, 1 s reading, then focus → ready, warm"][3] == "0.27x"

@@ -186,10 +186,13 @@ def violations(page: Page) -> list[dict[str, str]]:
 
 
 def open_checker(page: Page, url: str, venue: str = "kraken-spot") -> Locator:
-    """Open `url`, click into the `venue` checker and wait until it is ready; returns the form locator."""
+    """Open `url`, point at the `venue` checker and click into it, as a reader does, and wait until it is
+    ready; returns the form locator. (Pointing at the form is what loads its script: content/assets/keyguide/
+    loader.js; until then its fields are disabled.)"""
     page.goto(url)
     form = page.locator(f'form.kg-form[data-kg-venue="{venue}"]')
     assert form.count() == 1, f"{url}: no checker form for {venue} (macros/checker.j2 renders it)"
+    form.locator("[data-kg-credential]").first.hover()
     form.locator("[data-kg-credential]").first.click()
     expect(form.locator("[data-kg-status]")).to_contain_text("Ready", timeout=READY_TIMEOUT_MS)
     return form

@@ -166,16 +166,23 @@
         return verified(bytes, data.sha256);
       });
     });
-    var python = import(new URL("pyodide.mjs", PYODIDE).href + bust).then(function (module) {
-      return module.loadPyodide({ indexURL: PYODIDE.href, stdout: noop, stderr: noop, packages: [] });
+    var python = Promise.all([import(new URL("pyodide.mjs", PYODIDE).href + bust), info]).then(function (parts) {
+      var options = { indexURL: PYODIDE.href, stdout: noop, stderr: noop, packages: [] };
+      // Python already started, with the checker imported (keyguide/browser/snapshot.py): restoring it is most
+      // of the start saved. Checked like the wheel before Python sees a byte of it.
+      if (parts[1].snapshot && window.DecompressionStream) options._loadSnapshot = snapshot(parts[1].snapshot);
+      return parts[0].loadPyodide(options);
     });
     return Promise.all([python, wheel, rulesText, info]).then(function (parts) {
       var pyodide = parts[0];
       setStage("Starting the checker…");
       pyodide.setStdout({ batched: noop });
       pyodide.setStderr({ batched: noop });
+      // A snapshot holds the `random` state of the build that made it: draw a fresh one from this browser.
+      if (parts[3].snapshot) pyodide.runPython("import random; random.seed()");
       var sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
       pyodide.unpackArchive(parts[1], "wheel", { extractDir: sitePackages });
+      pyodide.runPython("import importlib; importlib.invalidate_caches()");
       var handle = pyodide.pyimport("checker.browser").handle;
       var text = parts[2];
       return {
@@ -185,6 +192,15 @@
         packages: parts[3].packages || {},
         sitePackages: sitePackages,
       };
+    });
+  }
+
+  // The snapshot's memory image, once its gzip bytes match runtime.json (static hosts send it as they are).
+  function snapshot(entry) {
+    return fetchOk(new URL(entry.file, ASSETS).href).then(function (r) { return r.arrayBuffer(); }).then(function (bytes) {
+      return verified(bytes, entry.sha256);
+    }).then(function (bytes) {
+      return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
     });
   }
 

@@ -5,6 +5,8 @@ The tests compare parsed directives with expected sets, never substrings: a sour
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def parse_policy(text: str) -> dict[str, list[str]]:
     """CSP3 parsing: directives split on ';', name then sources; a repeated name is an error here."""
@@ -19,11 +21,14 @@ def parse_policy(text: str) -> dict[str, list[str]]:
     return directives
 
 
-def expected_policy(hashes: list[str], worker: str, *, header: bool = False) -> dict[str, set[str]]:
+def expected_policy(
+    hashes: list[str], worker: str, *, header: bool = False, styles: Sequence[str] = ()
+) -> dict[str, set[str]]:
+    """What the policy must say; `styles`: hashes of the `<style>` elements a page carries (our stylesheet)."""
     expected = {
         "default-src": {"'none'"},
         "script-src": {"'self'", "'wasm-unsafe-eval'", *hashes},
-        "style-src": {"'self'", "'unsafe-inline'"},
+        "style-src": {"'self'", *styles} if styles else {"'self'", "'unsafe-inline'"},
         "img-src": {"'self'", "data:"},
         "font-src": {"'self'"},
         "connect-src": {"'self'"},
@@ -33,6 +38,8 @@ def expected_policy(hashes: list[str], worker: str, *, header: bool = False) -> 
         "form-action": {"'none'"},
         "object-src": {"'none'"},
     }
+    if styles:
+        expected["style-src-attr"] = {"'unsafe-inline'"}  # Markdown's table alignment; sends nothing
     if header:
         expected["frame-ancestors"] = {"'none'"}
     return expected
@@ -71,12 +78,20 @@ EXPECTED_HEADERS = {
 }
 
 
-def check_headers(text: str, hashes: list[str], worker: str) -> None:
+LONG_CACHE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def check_headers(
+    text: str, hashes: list[str], worker: str, *, styles: Sequence[str] = (), long_cache: Sequence[str] = ()
+) -> None:
+    """The `_headers` file: the policy and protections for every path, then a year's cache for `long_cache`."""
     rules = parse_headers(text)
-    assert list(rules) == ["/*"]
+    assert list(rules) == ["/*", *long_cache]
+    assert all(rules[path] == LONG_CACHE for path in long_cache)
     headers = rules["/*"]
     assert set(headers) == EXPECTED_HEADERS
-    assert as_sets(parse_policy(headers["Content-Security-Policy"])) == expected_policy(hashes, worker, header=True)
+    expected = expected_policy(hashes, worker, header=True, styles=styles)
+    assert as_sets(parse_policy(headers["Content-Security-Policy"])) == expected
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"

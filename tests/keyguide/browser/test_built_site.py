@@ -16,12 +16,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policykit import as_sets, check_headers, expected_policy, parse_policy
+from policykit import as_sets, check_headers, expected_policy, parse_headers, parse_policy
 from sitekit import ROOT, build_site, copy_project
 
 WORKER = "assets/javascripts/workers/search.a7633da7.min.js"
 LOCAL_WORKER = f"http://127.0.0.1:*/{WORKER} http://localhost:*/{WORKER}"  # mkdocs.yml: http://127.0.0.1:8000/
 JS_TYPES = {"", "text/javascript", "module", "application/javascript"}
+STYLESHEET = (ROOT / "content/assets/keyguide/keyguide.css").read_text(encoding="utf-8")
+
+
+def _loader(site: Path) -> str:
+    (found,) = (site / "assets/keyguide").glob("loader.*.js")
+    return found.relative_to(site).as_posix()
 
 
 class Page(HTMLParser):
@@ -32,7 +38,9 @@ class Page(HTMLParser):
         self.head_tags: list[tuple[str, dict[str, str]]] = []
         self.inline: list[tuple[dict[str, str], str]] = []
         self.loads: list[tuple[str, dict[str, str]]] = []
+        self.styles: list[str] = []  # the text of each <style> element
         self._in_head = False
+        self._in_style = False
         self._script: dict[str, str] | None = None
         self._text: list[str] = []
         self.feed(html)
@@ -47,10 +55,15 @@ class Page(HTMLParser):
             self.loads.append((tag, values))
         elif tag == "script":
             self._script, self._text = values, []
+        elif tag == "style":
+            self._in_style = True
+            self.styles.append("")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
             self._in_head = False
+        if tag == "style":
+            self._in_style = False
         if tag == "script" and self._script is not None:
             self.inline.append((self._script, "".join(self._text)))
             self._script = None
@@ -58,6 +71,8 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._script is not None:
             self._text.append(data)
+        elif self._in_style:
+            self.styles[-1] += data
 
     def hashes(self) -> list[str]:
         found = []
@@ -66,6 +81,9 @@ class Page(HTMLParser):
                 digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
                 found.append(f"'sha256-{digest}'")
         return found
+
+    def style_hashes(self) -> list[str]:
+        return [f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'" for text in self.styles]
 
     def meta_policy(self) -> str:
         policies = [
@@ -94,13 +112,28 @@ def test_every_page_policy_directive_by_directive(built_site: Path) -> None:
         hashes = page.hashes()
         assert 2 <= len(hashes) <= 4, where  # the theme's own: __md_scope, palette, tab target
         policy = parse_policy(page.meta_policy())
-        assert as_sets(policy) == expected_policy(hashes, LOCAL_WORKER), where
+        # Our stylesheet, inlined: exactly that <style>, and the policy names it and no other.
+        assert page.styles == [STYLESHEET], where
+        assert as_sets(policy) == expected_policy(hashes, LOCAL_WORKER, styles=page.style_hashes()), where
         assert len(policy["script-src"]) == 2 + len(set(hashes)), where
 
 
 def test_headers_file_carries_every_page_hash(built_site: Path) -> None:
-    union = sorted({h for path in pages(built_site) for h in Page(path.read_text(encoding="utf-8")).hashes()})
-    check_headers((built_site / "_headers").read_text(encoding="utf-8"), union, LOCAL_WORKER)
+    read = [Page(path.read_text(encoding="utf-8")) for path in pages(built_site)]
+    union = sorted({h for page in read for h in page.hashes()})
+    styles = sorted({h for page in read for h in page.style_hashes()})
+    text = (built_site / "_headers").read_text(encoding="utf-8")
+    long_cache = [path for path in parse_headers(text) if path != "/*"]
+    check_headers(text, union, LOCAL_WORKER, styles=styles, long_cache=long_cache)
+    # A year's cache only for files named by their content: ours by the first 12 hex digits of their SHA-256.
+    ours = {path for path in long_cache if path.startswith("/assets/keyguide/")}
+    assert {posixpath.basename(path).split(".")[0] for path in ours} >= {"loader", "checker"}
+    for path in ours:
+        content = (built_site / path.lstrip("/")).read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        assert digest[:12] in path or digest[:16] in path, path
+    assert any(path.startswith("/assets/javascripts/bundle.") for path in long_cache)
+    assert not [path for path in long_cache if "/pyodide/" in path or path.endswith((".json", ".whl"))]
 
 
 def test_the_search_worker_is_the_one_worker_src_allows(built_site: Path) -> None:
@@ -115,7 +148,7 @@ def test_every_script_and_stylesheet_has_integrity_of_the_published_bytes(built_
     for path in pages(built_site):
         page = Page(path.read_text(encoding="utf-8"))
         where = path.relative_to(built_site).as_posix()
-        assert len(page.loads) >= 5, where  # theme bundle, checker.js, theme CSS ×2, keyguide.css
+        assert len(page.loads) >= 4, where  # theme bundle, the loader, theme CSS ×2 (keyguide.css is inline)
         for tag, attrs in page.loads:
             url = attrs["src"] if tag == "script" else attrs["href"]
             target = (built_site / url.lstrip("/")) if url.startswith("/") else (path.parent / url)
@@ -124,8 +157,23 @@ def test_every_script_and_stylesheet_has_integrity_of_the_published_bytes(built_
             assert attrs.get("integrity") == expected, f"{where}: {url}"
             assert attrs.get("crossorigin") == "anonymous", f"{where}: {url}"
             checked.add(target.resolve().relative_to(built_site.resolve()).as_posix())
-    assert {"assets/keyguide/checker.js", "assets/keyguide/keyguide.css"} <= checked
+    # The test build loads the browser tests' hook too; never checker.js itself, never keyguide.css (inline).
+    ours = {name for name in checked if name.startswith("assets/keyguide/")}
+    assert ours == {_loader(built_site), "assets/keyguide/test-hook.js"}
     assert any(name.startswith("assets/javascripts/bundle.") for name in checked)
+
+
+def test_the_loader_names_checker_js_by_its_fingerprint_and_digest(built_site: Path) -> None:
+    """Pages load only the loader; it adds checker.js with the integrity of the bytes the site publishes."""
+    loader = (built_site / _loader(built_site)).read_text(encoding="utf-8")
+    name = re.search(r'var CHECKER = "([^"]+)";', loader)
+    integrity = re.search(r'var INTEGRITY = "([^"]+)";', loader)
+    assert name and integrity, "the build did not write checker.js's name and digest into the loader"
+    content = (built_site / "assets/keyguide" / name.group(1)).read_bytes()
+    assert name.group(1) == f"checker.{hashlib.sha256(content).hexdigest()[:12]}.js"
+    assert integrity.group(1) == "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
+    assert b"guardWindow" in content  # checker.js itself, not the loader again
+    assert not (built_site / "assets/keyguide/checker.js").exists()
 
 
 # ---- builds of project copies ----------------------------------------------------------------------------
@@ -158,7 +206,7 @@ def test_production_builds_neither_ship_nor_load_the_test_hook(production: tuple
         assert "test-hook" not in path.read_text(encoding="utf-8"), path
 
 
-def test_test_builds_load_the_hook_right_before_checker_js(tmp_path: Path) -> None:
+def test_test_builds_load_the_hook_right_before_the_loader(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     (project / "content/assets/keyguide/test-hook.js").write_text(HOOK, encoding="utf-8")
     site = tmp_path / "site"
@@ -168,7 +216,7 @@ def test_test_builds_load_the_hook_right_before_checker_js(tmp_path: Path) -> No
     page = Page((site / "venues/kraken-spot/index.html").read_text(encoding="utf-8"))
     sources = [attrs["src"] for tag, attrs in page.loads if tag == "script"]
     hook = sources.index("../../assets/keyguide/test-hook.js")
-    assert sources[hook + 1] == "../../assets/keyguide/checker.js"
+    assert re.fullmatch(r"\.\./\.\./assets/keyguide/loader\.[0-9a-f]{12}\.js", sources[hook + 1]), sources
 
 
 def test_a_site_under_a_path_refuses_the_checker_and_names_its_worker(production: tuple[Path, str]) -> None:
@@ -177,7 +225,8 @@ def test_a_site_under_a_path_refuses_the_checker_and_names_its_worker(production
     worker = f"https://owner.github.io/keyguide/{WORKER}"
     for path in pages(site):
         page = Page(path.read_text(encoding="utf-8"))
-        assert as_sets(parse_policy(page.meta_policy())) == expected_policy(page.hashes(), worker), path
+        expected = expected_policy(page.hashes(), worker, styles=page.style_hashes())
+        assert as_sets(parse_policy(page.meta_policy())) == expected, path
     # 404.html links its assets by absolute path under the site's path; each still gets its integrity.
     not_found = Page((site / "404.html").read_text(encoding="utf-8"))
     assert all(attrs["src"].startswith("/keyguide/assets/") for tag, attrs in not_found.loads if tag == "script")
