@@ -1,9 +1,9 @@
 """Build-time figures: `mkdocs build` of a project next to a plain mkdocs-material build of the same Markdown.
 
-Each project is built in a fresh copy, so its build cache (.cache/keyguide) starts empty: the first build is
-`cold` (what a fresh clone or CI pays), the ones after it `warm` (what a writer pays on the next build). The
-plain twin has no cache to warm. The builds of a project and of its twin alternate, so both meet the same
-load from whatever else runs on the machine.
+A `cold` build starts with an empty .cache/ (what a fresh clone or CI pays: only the inputs a copy links,
+such as the downloaded wheels, are kept), a `warm` one right after a build (what a writer pays on the next
+build). The plain twin has no cache to warm. Each run builds cold, plain, then warm, so the three meet the
+same load from whatever else runs on the machine, and each figure is the median of its runs.
 
 Two clocks per build, both of the whole `mkdocs build` command (Python start-up included): wall time, and
 CPU time (user + system of the build process), which other work on a shared machine disturbs far less.
@@ -31,8 +31,8 @@ class Timing:
 class BuildTimes:
     label: str
     venues: int
-    cold: Timing  # the first build (empty cache)
-    warm: Timing  # median of the builds after it
+    cold: Timing  # median of the builds with an empty cache
+    warm: Timing  # median of the builds right after one
     plain: Timing  # median of the plain twin's builds
 
 
@@ -51,18 +51,33 @@ def median(timings: list[Timing]) -> Timing:
     return Timing(statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings))
 
 
+def empty_cache(project: Path) -> None:
+    """Remove what earlier builds left in `project`/.cache/, keeping the inputs linked there."""
+    cache = project / ".cache"
+    if not cache.is_dir():
+        return
+    for entry in cache.iterdir():
+        if entry.is_symlink():
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
 def measure(project: Path, work: Path, label: str, venues: int, runs: int) -> BuildTimes:
-    """`runs` builds of the plain twin, interleaved with one cold and `runs` warm builds of `project`."""
+    """`runs` rounds of a cold build of `project`, a build of its plain twin and a warm build of `project`."""
     twin = plain_twin(project, work)
     ours_dir, plain_dir = work / f"{project.name}-out", work / f"{twin.name}-out"
-    cold = timed_build(project, ours_dir)
-    warm, plain = [], []
+    cold, warm, plain = [], [], []
     for _ in range(max(runs, 1)):
+        empty_cache(project)
+        cold.append(timed_build(project, ours_dir))
         plain.append(timed_build(twin, plain_dir))
         warm.append(timed_build(project, ours_dir))
     shutil.rmtree(ours_dir, ignore_errors=True)
     shutil.rmtree(plain_dir, ignore_errors=True)
-    return BuildTimes(label, venues, cold, median(warm), median(plain))
+    return BuildTimes(label, venues, median(cold), median(warm), median(plain))
 
 
 def measure_all(work: Path, sizes: tuple[int, ...], runs: int) -> list[BuildTimes]:

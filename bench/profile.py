@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.profile                 # 100 venues, top 40 by cumulative time
     .venv/bin/python -m bench.profile --venues 500 --sort tottime --top 30 --save build.prof
+    .venv/bin/python -m bench.profile --venues 0 --match keyguide/   # the real site, our code only
 
 Profiles the build in-process (MkDocs' own config loading and `build` command, as `mkdocs build` runs
 them): the figures include importing the plugins, not interpreter start-up or MkDocs' own imports.
@@ -49,6 +50,7 @@ def main() -> int:
     parser.add_argument("--venues", type=int, default=100)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--match", help="print only entries whose file:line(function) matches this regex")
     parser.add_argument("--save", type=Path, help="also write the raw profile (for snakeviz, pstats)")
     parser.add_argument("--warm", action="store_true", help="build once first, then profile the next build")
     args = parser.parse_args()
@@ -61,7 +63,10 @@ def main() -> int:
         profiler.dump_stats(str(args.save))
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    if args.match:  # filter on full paths, before strip_dirs drops the folder names
+        stats.sort_stats(args.sort).print_stats(args.match, args.top)
+    else:
+        stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
     return 0
 

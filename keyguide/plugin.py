@@ -9,14 +9,13 @@ import datetime
 import posixpath
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -45,6 +44,9 @@ from .registry import Anchor, heading_ids, load_registry, lost_anchors, render_r
 from .render import PageRenderer
 from .schema import render_schema
 from .site import ProductConfig, SiteConfig
+
+if TYPE_CHECKING:  # only `mkdocs serve` imports the live-reload server (and its file watcher)
+    from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
 
