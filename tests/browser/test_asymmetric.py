@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from test_accessibility import axe_violations
 from test_privacy import click_copy_buttons
 
 from kgbrowser import READY_TIMEOUT_MS, open_checker, serve
@@ -436,3 +437,17 @@ def test_without_text_masking_a_private_key_is_drawn_transparent(
     assert key.evaluate(color) != "rgba(0, 0, 0, 0)"
     form.locator('[data-kg-show="kg-coinbase-private_key"]').click()
     assert key.evaluate(color) == "rgba(0, 0, 0, 0)"
+
+
+def test_key_type_choice_textarea_and_token_pass_axe(page: Page, site_url: str) -> None:
+    form = open_checker(page, site_url + BINANCE, "binance")
+    choose(form, "Ed25519 key")
+    sign(form, {"api_key": API_KEY, "private_key": (KEYS / "ed25519.pem").read_text(encoding="ascii")})
+    found = axe_violations(page)
+    assert found == [], "\n".join(map(str, found))
+    form = open_checker(page, site_url + "/venues/coinbase/", "coinbase")
+    name = json.loads((KEYS / "coinbase-cdp-test.json").read_text(encoding="utf-8"))["name"]
+    sign(form, {"key_name": name, "private_key": (KEYS / "coinbase-cdp-test.pem").read_text(encoding="ascii")})
+    expect(form.locator("[data-kg-jwt]")).to_be_visible()
+    found = axe_violations(page)
+    assert found == [], "\n".join(map(str, found))

@@ -161,11 +161,15 @@ def test_navigation_lists_every_venue(built_site: Path) -> None:
 def test_checker_fields_are_named_after_the_credentials(built_site: Path, venue) -> None:  # type: ignore[no-untyped-def]
     html = (built_site / "venues" / venue.id / "index.html").read_text(encoding="utf-8")
     for credential in venue.credentials:
-        field = re.search(rf'<input [^>]*name="{credential.id}"[^>]*>', html)
+        field = re.search(rf'<(input|textarea) [^>]*name="{credential.id}"[^>]*>', html)
         assert field is not None, credential.id
         tag = field.group(0)
         # Secrets too are type=text, masked by the page script: a password field makes password managers
-        # take the form for a login (macros/checker.j2, tests/browser/test_checker_page.py).
-        assert 'type="text"' in tag and f'data-kg-secret="{"true" if credential.secret else "false"}"' in tag
+        # take the form for a login (macros/checker.j2, tests/browser/test_checker_page.py). A PEM private key
+        # is a textarea (an input drops its line breaks), masked the same way.
+        multi_line = credential.format.alphabet == "pem"
+        assert field.group(1) == ("textarea" if multi_line else "input"), credential.id
+        assert multi_line or 'type="text"' in tag
+        assert f'data-kg-secret="{"true" if credential.secret else "false"}"' in tag
         for attribute in ('autocomplete="off"', 'spellcheck="false"', 'autocapitalize="off"', "data-1p-ignore"):
             assert attribute in tag, (credential.id, attribute)
