@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml requirements.lock
 # it checks each file against the lock again and stops, naming it, if one is missing or differs. Quick and
 # offline once the files are there (they are hashed, not downloaded again).
 wheels: $(STAMP)  ## download the locked signing wheels the site ships (ecdsa, six, rsa)
-	$(PY) -m keyguide.browser.packages
+	$(PY) -m keyguide.browser wheels
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund

@@ -3,7 +3,7 @@ them, published beside the checker wheel for the page to unpack when a key type 
 
 Which packages: `checker.asymmetric.PACKAGES` (what each kind of key imports). Which version and which bytes:
 requirements.lock's pin and SHA-256 hashes, the very files pip installs into the venv. The bytes come from
-`.cache/wheels/`, filled by `python -m keyguide.browser.packages` (`pip download --no-deps --require-hashes
+`.cache/wheels/`, filled by `python -m keyguide.browser wheels` (`pip download --no-deps --require-hashes
 --only-binary=:all:` of exactly these pins; the Makefile runs it). The build never downloads anything, and checks
 each file again against the lock: a missing wheel, another version or another hash stops it, naming the file.
 """
@@ -153,18 +153,3 @@ def fetch(root: Path) -> dict[str, Wheel]:
         names = ", ".join(f"{p.name}=={p.version}" for p in pins)
         raise BrowserAssetsError(f"pip could not download the locked wheels of {names} (exit {result.returncode})")
     return signing_wheels(root)
-
-
-def main() -> int:
-    try:
-        wheels = fetch(Path.cwd())
-    except BrowserAssetsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    for wheel in wheels.values():
-        print(f"{WHEELS_DIR}/{wheel.filename} sha256={wheel.sha256}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

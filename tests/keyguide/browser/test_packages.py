@@ -6,7 +6,9 @@ These tests read the wheels `make wheels` downloaded into .cache/wheels/ (the Ma
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -181,3 +183,18 @@ def test_a_failed_download_is_an_error(project: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(subprocess, "run", lambda command, check: subprocess.CompletedProcess(command, 1))
     with pytest.raises(BrowserAssetsError, match=r"pip could not download the locked wheels of ecdsa==0\.19\.2"):
         fetch(project)
+
+
+def test_the_wheels_are_the_versions_the_venv_runs_the_checker_tests_with() -> None:
+    for name, wheel in signing_wheels(ROOT).items():
+        assert wheel.filename.startswith(f"{name}-{importlib.metadata.version(name)}-"), name
+
+
+def test_every_make_target_that_builds_fetches_the_wheels_first() -> None:
+    """A fresh clone (CI: .ci/run → make test) has no .cache/wheels/: the targets that build download them."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    rules = dict(re.findall(r"^([a-z]+):([^\n#]*)", makefile, flags=re.MULTILINE))
+    for target in ("build", "serve", "test", "bench"):
+        assert "wheels" in rules[target].split(), target
+    recipe = makefile.split("\nwheels:", 1)[1].split("\n\n", 1)[0]
+    assert "$(PY) -m keyguide.browser wheels" in recipe
