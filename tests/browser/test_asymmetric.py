@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -207,6 +208,10 @@ def test_a_signing_wheel_that_does_not_match_its_digest_is_not_unpacked(
             ").toJs()"
         )
         assert found == [False, True], "ecdsa must not be unpacked; six (intact) may be"
+        form.get_by_role("radio", name="HMAC key").check()  # needs no package: ready again
+        expect(status).to_have_text(re.compile("^Ready"))
+        form.get_by_role("radio", name="Ed25519 key").check()  # tried again, refused again
+        expect(status).to_contain_text("does not match the SHA-256 fingerprint", timeout=READY_TIMEOUT_MS)
 
 
 # Coinbase: the JWT, decoded beside it --------------------------------------------------------------------------

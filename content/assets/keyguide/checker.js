@@ -681,7 +681,7 @@
 
   // ---- key types, and the signing packages a key type needs ------------------------------------------------
   //
-  // A venue that issues several kinds of key (Binance: HMAC, Ed25519, RSA) offers a choice: only the chosen
+  // A venue that issues several kinds of key (say HMAC, Ed25519 and RSA keys) offers a choice: only the chosen
   // kind's fields are shown and read, and every call about the form names it (`key_type`). Signing with a
   // private key needs Python packages beside the checker (ecdsa, six, rsa). The checker says which
   // (`requirements`: none for HMAC); only then are their wheels fetched, once per page, and each is unpacked
@@ -745,11 +745,17 @@
       selftest(form);
       diagnose(form);
     };
+    var status = q(form, "[data-kg-status]");
     if (!missing.length) {
       form.kgPackages = null;
+      if (form.hasAttribute("aria-busy") || status.className !== "kg-status kg-ready") {
+        // Back from a key type whose code was loading, or was refused.
+        form.removeAttribute("aria-busy");
+        status.className = "kg-status kg-ready";
+        status.textContent = READY;
+      }
       return done();
     }
-    var status = q(form, "[data-kg-status]");
     status.className = "kg-status kg-loading";
     status.textContent = "Loading the code that signs with this kind of key…";
     form.setAttribute("aria-busy", "true");
@@ -819,7 +825,7 @@
     });
   }
 
-  // A JSON Web Token's header and claims (Coinbase), as the checker decoded them, beside the token.
+  // A JSON Web Token's header and claims (venues that sign with JWTs), as the checker decoded them, beside it.
   function showToken(form, jwt) {
     var box = q(form, "[data-kg-jwt]");
     if (!box) return;
