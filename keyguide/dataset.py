@@ -9,8 +9,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from checker.schemes import SCHEMES
-
 from .anchors import SIGNING_EXAMPLE_ID, guide_url
 from .model import KeyType, Venue
 
@@ -32,24 +30,16 @@ def venue_rules(venue: Venue) -> dict[str, Any]:
         "use_cases": [u.model_dump(mode="json", include=_USE_CASE_FIELDS) for u in venue.use_cases],
         "guide_url": guide_url(venue.id),
         "example_url": f"{guide_url(venue.id)}#{SIGNING_EXAMPLE_ID}",
-        # The Python distributions signing with the venue's own declaration needs (not read by the checker):
-        # the wheels the page loads before it signs; none for HMAC.
-        "packages": list(SCHEMES[venue.signing.scheme].requires),
     } | ({"key_types": [_key_type_rules(venue, k) for k in venue.key_types]} if venue.key_types else {})
 
 
 def _key_type_rules(venue: Venue, key_type: KeyType) -> dict[str, Any]:
-    """A key type as declared: fields it leaves out stay out (the checker takes the venue's own for them).
-
-    `packages` (not read by the checker) names the Python distributions signing with this key type needs, so
-    the page knows which wheels to load before it signs: none for an HMAC or a retired key type.
-    """
+    """A key type as declared: fields it leaves out stay out (the checker takes the venue's own for them). The
+    page asks the checker which packages a key type needs (the `requirements` operation)."""
     data = key_type.model_dump(mode="json", include={"id", "label"})
     for name in ("scheme", "credentials", "example", "retired"):
         if getattr(key_type, name) is not None:
             data[name] = key_type.model_dump(mode="json", include={name})[name]
-    scheme = SCHEMES[key_type.scheme or venue.signing.scheme]
-    data["packages"] = [] if key_type.retired is not None else list(scheme.requires)
     return data
 
 
