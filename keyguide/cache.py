@@ -30,8 +30,9 @@ _FINGERPRINT_DIR = re.compile(r"[0-9a-f]{32}")
 
 
 def code_fingerprint(packages: Iterable[str] = _PACKAGES, libraries: Iterable[str] = LIBRARIES) -> str:
-    """SHA-256 over the Python sources of `packages` (as imported) and the installed `libraries`' versions."""
+    """SHA-256 over the Python sources of `packages` (as imported), the `libraries`' versions and libyaml's."""
     digest = hashlib.sha256(f"python {sys.version}\n".encode())
+    digest.update(f"libyaml {_libyaml_version()}\n".encode())  # reads venue files (yamlsource.py)
     for name in libraries:
         try:
             version = importlib.metadata.version(name)
@@ -47,6 +48,15 @@ def code_fingerprint(packages: Iterable[str] = _PACKAGES, libraries: Iterable[st
                 digest.update(f"{package}/{path.relative_to(directory).as_posix()} {len(content)}\n".encode())
                 digest.update(content)
     return digest.hexdigest()
+
+
+def _libyaml_version() -> str:
+    """The version of the libyaml PyYAML runs, which a source build of PyYAML may take from the system."""
+    try:
+        from yaml import _yaml
+    except ImportError:
+        return "-"
+    return str(_yaml.get_version_string())
 
 
 def tree_digest(directory: Path) -> str:

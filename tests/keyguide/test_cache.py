@@ -126,3 +126,14 @@ def test_rendered_pages_equal_uncached_ones_and_follow_the_templates(tmp_path: P
     changed = PageRenderer(templates, SiteConfig(), cache=cache).site_pages(venues, today=TODAY)
     for venue in venues:
         assert changed[guide_source(venue.id)].endswith("A changed template.\n")
+
+
+def test_another_libyaml_is_another_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Venue files are read by libyaml, which a source build of PyYAML takes from the system: its version
+    # is not in PyYAML's, so it is part of the fingerprint on its own.
+    from keyguide import cache as cache_module
+
+    before = code_fingerprint()
+    assert before == code_fingerprint()  # control: the same code and libraries, the same fingerprint
+    monkeypatch.setattr(cache_module, "_libyaml_version", lambda: "0.0.1")
+    assert code_fingerprint() != before
