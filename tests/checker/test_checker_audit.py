@@ -1229,6 +1229,13 @@ def probes(response: Any) -> set[str]:
     return found
 
 
+def audited(venue: str, response: Any, **extra: Any) -> dict[str, Any]:
+    """`audit`, and no value of a pasted answer (unless pasted as damaged text) is shown in any finding."""
+    result = audit(venue, response, **extra)
+    assert isinstance(response, str) or not leaks(result["findings"], response), result
+    return result
+
+
 def leaks(findings: list[dict[str, Any]], response: Any) -> list[str]:
     shown = "\n".join(str(value) for finding in findings for value in finding.values() if value is not None)
     return sorted(value for value in probes(response) if value in shown)

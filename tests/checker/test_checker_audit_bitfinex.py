@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import pytest
-from test_checker_audit import GOOD, audit, codes, leaks, one
+from test_checker_audit import GOOD, audit, audited, codes, leaks, one
 
 from checker import AUDITS
 
@@ -39,9 +39,7 @@ WALLETS = [["exchange", "USD", 1520.4471, 0, 1520.4471, None, None], ["exchange"
 
 
 def check(response: Any, **extra: Any) -> dict[str, Any]:
-    result = audit(VENUE, response, **extra)
-    assert isinstance(response, str) or not leaks(result["findings"], response), result
-    return result
+    return audited(VENUE, response, **extra)
 
 
 def test_the_answer_is_a_list_and_it_is_read() -> None:
