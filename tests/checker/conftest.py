@@ -9,6 +9,8 @@ import copy
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +237,45 @@ def rules_data() -> dict[str, Any]:
 def valid() -> dict[str, dict[str, str]]:
     """Valid-looking credentials per venue; copy before changing."""
     return VALID
+
+
+# The command line runs in an interpreter where importing any build-side or third-party package fails (the
+# signing packages aside): the checker must not need one.
+WITHOUT_BUILD_SIDE = (
+    "import sys\n"
+    "for name in ('keyguide', 'pydantic', 'yaml', 'mkdocs', 'jinja2'):\n"
+    "    sys.modules[name] = None\n"
+    "from checker.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def checker_process(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
+    """`python -m checker ARGS` with `stdin`, as a writer or a bot's operator runs it; never a traceback."""
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_BUILD_SIDE, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def run_checker(args: list[str], stdin: str) -> tuple[int, dict[str, Any]]:
+    """The command's exit code and its one JSON object."""
+    done = checker_process(args, stdin)
+    return done.returncode, json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def real_rules_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real venues' rules slice, written by the project's own command (the site publishes the same JSON)."""
+    path = tmp_path_factory.mktemp("rules") / "venues.json"
+    written = subprocess.run(
+        [sys.executable, "-m", "keyguide.cli", "rules", "-o", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert written.returncode == 0, written.stderr
+    return path

@@ -11,14 +11,12 @@ import copy
 import datetime
 import io
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RULES, RULES_DATA, VALID
+from conftest import RULES, RULES_DATA, VALID, run_checker
 
 from checker import AUDITS, CheckerInputError, KeyFacts, Rules, audit_response, handle, load_rules
 from checker.audit import _iso_ms, audit_for
@@ -1298,21 +1296,8 @@ def test_facts_findings_take_only_facts() -> None:
 
 
 @pytest.fixture(scope="module")
-def rules_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("rules") / "venues.json"
-    written = subprocess.run(
-        [sys.executable, "-m", "keyguide.cli", "rules", "-o", str(path)], cwd=ROOT, capture_output=True, text=True
-    )
-    assert written.returncode == 0, written.stderr
-    return path
-
-
-def run_checker(args: list[str], stdin: str) -> tuple[int, dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, "-m", "checker", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, json.loads(done.stdout)
+def rules_file(real_rules_file: Path) -> Path:
+    return real_rules_file
 
 
 def test_cli_audit(rules_file: Path) -> None:

@@ -7,47 +7,20 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import run_checker
 
 from checker import load_rules
 from checker.cli import MISSING_RULES, run
 
 ROOT = Path(__file__).resolve().parents[2]
 KRAKEN_PLACEHOLDER = {"venue": "kraken-spot", "credentials": {"api_key": "", "api_secret": "your-secret-here"}}
-# Importing any build-side or third-party package fails in this interpreter: the checker must not need one.
-WITHOUT_BUILD_SIDE = (
-    "import sys\n"
-    "for name in ('keyguide', 'pydantic', 'yaml', 'mkdocs', 'jinja2'):\n"
-    "    sys.modules[name] = None\n"
-    "from checker.cli import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
 
 
 @pytest.fixture(scope="module")
-def rules_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real venues' rules slice, written by the project's own command (the site publishes the same JSON)."""
-    path = tmp_path_factory.mktemp("rules") / "venues.json"
-    written = subprocess.run(
-        [sys.executable, "-m", "keyguide.cli", "rules", "-o", str(path)], cwd=ROOT, capture_output=True, text=True
-    )
-    assert written.returncode == 0, written.stderr
-    return path
-
-
-def run_checker(args: list[str], stdin: str) -> tuple[int, dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_BUILD_SIDE, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, json.loads(done.stdout)
+def rules_file(real_rules_file: Path) -> Path:
+    return real_rules_file
 
 
 def test_module_entry_point(rules_file: Path) -> None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import ecdsa
 import pytest
 import rsa
-from conftest import RULES_DATA, key_file
+from conftest import RULES_DATA, checker_process, key_file, run_checker
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "organizations/00000000-0000-4000-8000-000000000001/apiKeys/00000000-0000-4000-8000-000000000002"
@@ -41,15 +39,7 @@ def rules_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _sign(rules_file: Path, payload: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "checker", "sign", "--rules", str(rules_file)],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
+    done = checker_process(["sign", "--rules", str(rules_file)], json.dumps(payload))
     return done.returncode, json.loads(done.stdout), done.stdout
 
 
@@ -108,12 +98,5 @@ def test_a_wrong_key_exits_2_with_its_findings(rules_file: Path) -> None:
 
 
 def test_requirements_from_the_command_line(rules_file: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "checker", "requirements", "--rules", str(rules_file)],
-        input=json.dumps({"venue": "fixture-key-types"}),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    assert json.loads(done.stdout) == {"packages": ["ecdsa", "rsa", "six"]}
+    code, out = run_checker(["requirements", "--rules", str(rules_file)], json.dumps({"venue": "fixture-key-types"}))
+    assert (code, out) == (0, {"packages": ["ecdsa", "rsa", "six"]})
