@@ -9,13 +9,17 @@
 - what a page transfers before the checker is used (at network idle after load, and after scrolling to the
   end, so a section that loads when it comes into view counts), as the server
   sends it (compressed, from bench/serve.py): bytes, requests, WebAssembly bytes, the HTML, DOM nodes and
-  the search index, next to the plain twin of the same page.
+  the search index, next to the plain twin of the same page;
+- checker focus → ready, cold, on an emulated network (NETWORK, through the DevTools protocol, HTTP cache
+  disabled), next to the bare page on the same network, with the bytes each receives on the way: on
+  localhost a download is free, for a reader it is not, and the memory snapshot is a larger download.
 
 Timings on a shared machine are rough sizes: compare figures of one run, not runs.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -26,7 +30,7 @@ from bench.sites import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, CDPSession, Page, sync_playwright  # noqa: E402
 
 from kgbrowser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -35,6 +39,7 @@ SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa9
 BARE_DIR = "bench-bare"
 READY_TIMEOUT_MS = 60_000
 READING_MS = 1000
+SETTLE_MS = 500  # after ready, for the last loadingFinished events of requests made before it
 
 # Measured inside the page (performance.now), so Playwright's polling adds nothing. Focus goes to the first
 # control that takes it (a disabled field does not), as a reader's click or Tab would.
@@ -84,6 +89,38 @@ WAIT_BARE = """() => new Promise((resolve) => {
 
 
 @dataclass(frozen=True)
+class NetworkProfile:
+    """A network to emulate with `Network.emulateNetworkConditions`, in the units of the profile's source."""
+
+    name: str
+    source: str
+    download_kbps: float  # Lighthouse's Kbps: 1,024 bits per second
+    upload_kbps: float
+    latency_ms: float  # DevTools adds it once per request (no handshakes are emulated)
+
+    def conditions(self) -> dict[str, float | bool]:
+        """The DevTools protocol's parameters: throughput in bytes per second, converted as Lighthouse does."""
+        return {
+            "offline": False,
+            "latency": self.latency_ms,
+            "downloadThroughput": math.floor(self.download_kbps * 1024 / 8),
+            "uploadThroughput": math.floor(self.upload_kbps * 1024 / 8),
+        }
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.download_kbps / 1024:g} Mbit/s, {self.latency_ms:g} ms)"
+
+
+# Lighthouse's desktop preset (node_modules/lighthouse/core/config/desktop-config.js: desktopDense4G, "Dense
+# 4G 25th percentile", in @paulirish/trace_engine/models/trace/lantern/simulation/Constants.js of the pinned
+# Lighthouse 12.8.2): rttMs 40, throughputKbps 10 * 1024. It names no upload figure: the same as download
+# (a page's requests are small). Lighthouse's own mobile preset (1.6 Mbit/s, 150 ms RTT) would take over a
+# minute per cold start; a slower network only widens the gap between a larger and a smaller download.
+NETWORK = NetworkProfile("Lighthouse desktop dense 4G", "Lighthouse 12.8.2 desktopDense4G", 10 * 1024, 10 * 1024, 40)
+
+
+@dataclass(frozen=True)
 class PageWeight:
     """What a page transfers before anyone uses the checker."""
 
@@ -113,6 +150,33 @@ class BrowserFigures:
     # Focus → ready after the form was scrolled into view and read for READING_MS.
     intent_cold: list[float] = field(default_factory=list)
     intent_warm: list[float] = field(default_factory=list)
+    # Cold focus → ready on `network` (bare: navigation → ready), and the bytes received on the way.
+    network: NetworkProfile | None = None
+    network_cold: list[float] = field(default_factory=list)
+    network_bare_cold: list[float] = field(default_factory=list)
+    network_bytes: list[int] = field(default_factory=list)
+    network_bare_bytes: list[int] = field(default_factory=list)
+
+
+class Received:
+    """The requests a page makes, in order, and the bytes DevTools counts for each (headers and body as sent)."""
+
+    def __init__(self, cdp: CDPSession) -> None:
+        self.started: list[str] = []
+        self.bytes: dict[str, int] = {}
+        cdp.on("Network.requestWillBeSent", lambda event: self.started.append(event["requestId"]))
+        cdp.on("Network.loadingFinished", self._finished)
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        self.bytes[event["requestId"]] = int(event["encodedDataLength"])
+
+    def between(self, first: int, end: int) -> int:
+        return bytes_of(self.started[first:end], self.bytes)
+
+
+def bytes_of(requests: list[str], received: dict[str, int]) -> int:
+    """Bytes received for these requests (a redirect repeats an id: counted once; a failed one adds nothing)."""
+    return sum(received.get(request, 0) for request in dict.fromkeys(requests))
 
 
 def add_bare_page(site: Path) -> None:
@@ -160,10 +224,7 @@ def page_weight(browser: Browser, url: str) -> PageWeight:
 
 def focus_to_ready(page: Page, url: str) -> float:
     page.goto(url)
-    elapsed, status = page.evaluate(FOCUS_TO_READY)
-    if not status.startswith("Ready"):
-        raise RuntimeError(f"the checker did not start: {status}")
-    return float(elapsed)
+    return _focus_and_wait(page)
 
 
 def read_then_focus_to_ready(page: Page, url: str) -> float:
@@ -171,6 +232,10 @@ def read_then_focus_to_ready(page: Page, url: str) -> float:
     page.goto(url)
     page.locator("form.kg-form").first.scroll_into_view_if_needed()
     page.wait_for_timeout(READING_MS)
+    return _focus_and_wait(page)
+
+
+def _focus_and_wait(page: Page) -> float:
     elapsed, status = page.evaluate(FOCUS_TO_READY)
     if not status.startswith("Ready"):
         raise RuntimeError(f"the checker did not start: {status}")
@@ -194,6 +259,31 @@ def cold_and_warm(browser: Browser, measure: Any, url: str, runs: int) -> tuple[
     return cold, warm
 
 
+def on_network(browser: Browser, profile: NetworkProfile, url: str, bare: bool) -> tuple[float, int]:
+    """Cold start on `profile` (fresh context, HTTP cache disabled): ms to ready, and bytes received on the way
+    (ours: requests made from focus to ready; bare: from navigation to ready)."""
+    context = browser.new_context()
+    context.set_default_timeout(READY_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        received = Received(cdp)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", profile.conditions())
+        if bare:
+            first, elapsed = 0, bare_ready(page, url)
+        else:
+            page.goto(url)
+            first = len(received.started)
+            elapsed = _focus_and_wait(page)
+        end = len(received.started)
+        page.wait_for_timeout(SETTLE_MS)
+        return elapsed, received.between(first, end)
+    finally:
+        context.close()
+
+
 def measure(site_url: str, plain_url: str, runs: int) -> BrowserFigures:
     """Figures for the site served at `site_url` (built with `add_bare_page`) and its plain twin at `plain_url`."""
     with sync_playwright() as playwright:
@@ -204,6 +294,7 @@ def measure(site_url: str, plain_url: str, runs: int) -> BrowserFigures:
             # Alternate ours and the bare page, so both meet the same load from the rest of the machine.
             checker_cold, checker_warm, bare_cold, bare_warm = [], [], [], []
             intent_cold, intent_warm = [], []
+            network_cold, network_bare_cold, network_bytes, network_bare_bytes = [], [], [], []
             for _ in range(runs):
                 cold, warm = cold_and_warm(browser, focus_to_ready, site_url + GUIDE, 1)
                 checker_cold += cold
@@ -214,6 +305,12 @@ def measure(site_url: str, plain_url: str, runs: int) -> BrowserFigures:
                 cold, warm = cold_and_warm(browser, bare_ready, f"{site_url}/{BARE_DIR}/", 1)
                 bare_cold += cold
                 bare_warm += warm
+                elapsed, size = on_network(browser, NETWORK, site_url + GUIDE, bare=False)
+                network_cold.append(elapsed)
+                network_bytes.append(size)
+                elapsed, size = on_network(browser, NETWORK, f"{site_url}/{BARE_DIR}/", bare=True)
+                network_bare_cold.append(elapsed)
+                network_bare_bytes.append(size)
             context = browser.new_context()
             page = context.new_page()
             focus_to_ready(page, site_url + GUIDE)
@@ -223,7 +320,8 @@ def measure(site_url: str, plain_url: str, runs: int) -> BrowserFigures:
         finally:
             browser.close()
     timings = (checker_cold, checker_warm, bare_cold, bare_warm, paste)
-    return BrowserFigures(version, runs, *timings, guide, plain_guide, intent_cold, intent_warm)
+    on_net = (NETWORK, network_cold, network_bare_cold, network_bytes, network_bare_bytes)
+    return BrowserFigures(version, runs, *timings, guide, plain_guide, intent_cold, intent_warm, *on_net)
 
 
 def med(values: list[float]) -> float:

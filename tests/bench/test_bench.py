@@ -15,7 +15,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 
 from bench import report
-from bench.browser import BrowserFigures, PageWeight
+from bench.browser import NETWORK, BrowserFigures, NetworkProfile, PageWeight, bytes_of
 from bench.builds import BuildTimes, Timing
 from bench.lighthouse import Report
 from bench.serve import serve_static
@@ -124,3 +124,42 @@ def test_focus_to_ready_after_reading_is_its_own_row_beside_the_pure_one() -> No
     reading = rows["scrolled into view, 1 s reading, then focus → ready, cold"]
     assert reading[1:6] == ("0.50 s", "bare loadPyodide() 2.00 s", "0.25x", "≤ 0.6x", "yes")
     assert rows["scrolled into view, 1 s reading, then focus → ready, warm"][3] == "0.27x"
+
+
+def test_the_network_profile_is_sent_in_the_units_the_devtools_protocol_takes() -> None:
+    """Throughput in bytes per second (Lighthouse's Kbps are 1,024 bits), latency in ms."""
+    profile = NetworkProfile("slow", "a test", 1.5 * 1024, 750, 562.5)
+    assert profile.conditions() == {
+        "offline": False,
+        "latency": 562.5,
+        "downloadThroughput": 196_608,
+        "uploadThroughput": 96_000,
+    }
+    assert profile.label == "slow (1.5 Mbit/s, 562.5 ms)"
+    # Lighthouse 12.8.2's desktopDense4G: rttMs 40, throughputKbps 10 * 1024.
+    assert NETWORK.conditions()["downloadThroughput"] == 1_310_720
+    assert NETWORK.conditions()["latency"] == 40
+
+
+def test_bytes_of_counts_each_request_once_and_only_those_asked_for() -> None:
+    received = {"a": 1000, "b": 20, "c": 300}
+    assert bytes_of(["b", "c", "b"], received) == 320  # a redirect repeats its id
+    assert bytes_of(["b", "failed"], received) == 20  # a failed request finished nothing
+    assert bytes_of([], received) == 0
+
+
+def test_the_start_on_a_network_is_its_own_row_with_the_bytes_that_explain_it() -> None:
+    weight = PageWeight(150_000, 9, 140_000, 8, 0, 20_000, 110_000, 1400, 60_000, ("127.0.0.1",))
+    timings = ([900.0], [800.0], [2000.0], [1500.0], [260.0])
+    on_network = (NETWORK, [12_000.0], [9_000.0], [12_800_000], [6_500_000])
+    figures = report.Figures(browser=BrowserFigures("156", 1, *timings, weight, weight, [], [], *on_network))
+    table, notes = report.rows(figures)
+    rows = {row[0].strip(): row for row in table}
+    assert rows["checker focus → ready, cold"][1:6] == ("0.90 s", "bare loadPyodide() 2.00 s", "0.45x", "≤ 0.6x", "yes")
+    slow = rows["checker focus → ready, cold, Lighthouse desktop dense 4G (10 Mbit/s, 40 ms)"]
+    assert slow[1:6] == ("12.00 s", "bare loadPyodide() 9.00 s", "1.33x", "≤ 0.6x", "NO")
+    sent = rows["bytes received, focus → ready (bare: navigation → ready)"]
+    assert sent[1:4] == ("12,800 KB", "bare loadPyodide() 6,500 KB", "1.97x (+6300 KB)")
+    assert any("downloadThroughput 1310720" in note and "12,800,000 B" in note for note in notes)
+    without = report.Figures(browser=BrowserFigures("156", 1, *timings, weight, weight))
+    assert not [row for row in report.rows(without)[0] if "bytes received" in row[0]]
