@@ -111,6 +111,22 @@ def test_copy_link_puts_the_anchor_url_on_the_clipboard(context: BrowserContext,
     assert page.evaluate("navigator.clipboard.readText()") == f"{site_url}/venues/kraken-spot/#{anchor}"
 
 
+def test_copy_links_show_only_where_a_script_can_copy(browser: Any, site_url: str) -> None:
+    # Shown by CSS once Material's script swaps <html class="no-js"> (no layout pass of our own); without
+    # JavaScript a button that cannot copy stays out of sight.
+    url = site_url + "/venues/kraken-spot/"
+    box = '.kg-copy-link:has([data-kg-copy-link="eapi-invalid-nonce"])'
+    for javascript, visible in ((True, True), (False, False)):
+        context = browser.new_context(java_script_enabled=javascript)
+        try:
+            page = context.new_page()
+            page.goto(url)
+            expect(page.locator(box)).to_be_visible() if visible else expect(page.locator(box)).to_be_hidden()
+            expect(page.locator(box)).to_have_count(1)
+        finally:
+            context.close()
+
+
 def test_copy_link_says_so_when_the_clipboard_is_refused(page: Page, site_url: str) -> None:
     page.goto(site_url + "/venues/binance/")
     page.evaluate(

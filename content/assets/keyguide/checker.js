@@ -573,7 +573,6 @@
       var url = location.origin + location.pathname + "#" + button.getAttribute("data-kg-copy-link");
       copyText(url, status, "Your browser did not allow copying. The link is " + url);
     });
-    box.hidden = false;
   }
 
   // ---- the error lookup: every venue's troubleshooting entries, with a support reply each ------------------

@@ -72,7 +72,6 @@
     ["focusin", "pointerdown", "touchstart"].forEach(function (type) { host.addEventListener(type, use, { passive: true }); });
   });
   links.forEach(function (box) {
-    box.hidden = false;
     box.addEventListener("pointerenter", load);
     box.addEventListener("focusin", load);
     box.addEventListener("click", function (event) {
