@@ -3,14 +3,43 @@
 Two readings guard each other: Python's HTML parser gives the tags and their exact text; a plain count of
 `<script` in the source must agree with it, so markup the parser reads differently from a browser (a parser
 differential) stops the build instead of slipping past it.
+
+Speed: a guide page carries the whole site nav, thousands of `<li>`, `<a>`, `<span>` and `<label>` tags that
+can never be a script, a load or a hazard, and the parser's per-tag cost was most of a build's scan time. So
+the parser reads a copy of the page in which *inert* runs are blanked: each replaced by as many spaces, so
+every other character keeps its offset (the scan reports offsets, never lines or columns). An inert run
+(`_BLANKING`) starts with an inert tag and goes on over more inert tags and the text between them, up to the
+next `<` that opens anything else. An inert tag is, exactly: a start tag of an element in `_INERT_ELEMENTS`
+(never script, style, link, meta, base, form, img, iframe, object, embed, source, svg, textarea, title or
+another element a browser's tokenizer or a load depends on), in lower case, whose attributes are names in
+`_INERT_ATTRIBUTES` or `aria-*`/`data-*` (never `on…`, `src`, `action`, `formaction`, `style`), valueless or
+double-quoted, values free of `"`, `<`, `>`, `&` and control characters, an `href` value with no `:` or
+starting `http://`/`https://`; or an end tag `</name>` of such an element. Script, style and comment text is
+matched whole and left as written. Read by the parser as a tag in text, an inert tag adds nothing to a scan:
+no `on…` attribute, no `javascript:`/`vbscript:` URL, no meta refresh, no load, no script, no change of the
+parser's state.
+
+Where the parser stands is checked, not assumed: it notes where each token of the blanked copy starts, and
+the copy's scan is kept only if every blanked run lies inside one plain text token (text outside script and
+style that the parser did not take for junk markup). Then the page itself tokenizes the same way, except
+that each run is inert tags and text: the parser's text ends at the first `<`, a blanked run holds none, every
+other token is the same characters, and no token's pattern reads past its own last character except into
+whitespace it would have swallowed (so a blank next to `</script` or `--` that would close something shows
+up as a run outside plain text). The copy therefore yields exactly the page's scan: the same inline script
+texts, load offsets and tag texts, hazards and `<script` count (counted on the page itself). Anything else,
+e.g. a tag-like run inside a single-quoted attribute value, a comment, a script or an unclosed tag, and the
+page is parsed in full as written: never another scan, at worst a slower one. `scan_page(html,
+blank_inert=False)` is that full reading, which the tests compare against on every page of real builds.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import accumulate
 
 # Script types a browser runs (HTML "JavaScript MIME type essence match", plus module, import maps and
 # speculation rules, which act too). Any other type is a data block, e.g. Material's __config JSON.
@@ -42,6 +71,51 @@ JAVASCRIPT_TYPES = frozenset(
 _URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
 _SCRIPT_OPEN = re.compile(r"<script(?=[\s/>])", re.IGNORECASE)
 _SCHEME_NOISE = re.compile(r"[\x00-\x20]+")
+
+# Elements whose tags may be blanked (module docstring). None is a script, a load or a navigation, none is
+# special to Python's parser, and none changes how a browser's tokenizer reads what follows (not textarea,
+# title, xmp, iframe, noembed, noframes, noscript, plaintext, style, script, template, nor svg or math, which
+# switch to foreign content); the SVG shapes (last line) draw inside an <svg> whose own tag is left as it is.
+_INERT_ELEMENTS = (
+    *("a", "abbr", "article", "aside", "b", "blockquote", "br", "button", "caption", "code", "dd", "del"),
+    *("details", "div", "dl", "dt", "em", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3"),
+    *("h4", "h5", "h6", "header", "hr", "i", "input", "ins", "kbd", "label", "legend", "li", "main", "mark"),
+    *("nav", "ol", "option", "p", "pre", "q", "s", "samp", "section", "select", "small", "span", "strong"),
+    *("sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var"),
+    *("circle", "ellipse", "g", "line", "path", "polygon", "polyline", "rect", "text", "tspan"),
+)
+# Attributes they may carry: none is an event handler, a style or a load, and `href` (a name in `_URL_ATTRS`)
+# only with a value that can be no scheme but http(s). The last two lines are SVG geometry and paint.
+_INERT_ATTRIBUTES = (
+    *("autocapitalize", "autocomplete", "autocorrect", "checked", "class", "dir", "disabled", "for", "hidden"),
+    *("href", "id", "lang", "name", "open", "placeholder", "required", "role", "rows", "spellcheck"),
+    *("tabindex", "title", "translate", "type", "value"),
+    *("cx", "cy", "d", "fill", "fill-opacity", "font-size", "font-weight", "height", "opacity", "points", "r"),
+    *("rx", "ry", "stroke", "stroke-linecap", "stroke-linejoin", "stroke-opacity", "stroke-width"),
+    *("text-anchor", "width", "x", "x1", "x2", "y", "y1", "y2"),
+)
+_INERT_PATTERN_ATTRIBUTES = (r"aria-[a-z]+", r"data-[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _inert_tag_pattern() -> str:
+    value = r"[^\"<>&\x00-\x1f\x7f]*"
+    url_value = r"(?:https?://" + value + r"|[^\":<>&\x00-\x1f\x7f]*)"
+    urls = sorted(name for name in _INERT_ATTRIBUTES if name in _URL_ATTRS)
+    others = sorted(name for name in _INERT_ATTRIBUTES if name not in _URL_ATTRS)
+    other = "(?:" + "|".join([*others, *_INERT_PATTERN_ATTRIBUTES]) + ")"
+    attribute = rf"(?:(?:{'|'.join(urls)})=\"{url_value}\"|{other}(?:=\"{value}\")?)"
+    name = "(?:" + "|".join(_INERT_ELEMENTS) + ")"
+    return rf"<{name}(?:[ \t\n]+{attribute})*[ \t\n]*/?>|</{name}>"
+
+
+# One pass over the page: text the parser must read as written (scripts, styles, comments) is matched whole
+# and kept, so nothing inside it is blanked; an `inert` run is an inert tag and what follows it up to the
+# next `<` that does not open another one (tags and text, all blanked at once).
+_INERT_TAG = _inert_tag_pattern()
+_BLANKING = re.compile(
+    r"(?P<keep>(?is:<(?P<raw>script|style)[\s/>].*?</(?P=raw)|<!--.*?-->))"
+    rf"|(?P<inert>(?:{_INERT_TAG})(?:{_INERT_TAG}|[^<]++)*+)"
+)
 
 
 @dataclass(frozen=True)
@@ -77,11 +151,17 @@ def script_type(attrs: dict[str, str]) -> str:
     return attrs.get("type", "").strip().lower()
 
 
-def scan_page(html: str) -> PageScan:
-    """The page's inline scripts, subresource loads and hazards (event handlers, `javascript:` URLs, refresh)."""
-    parser = _Scanner(html)
-    parser.feed(html)
-    parser.close()
+def scan_page(html: str, *, blank_inert: bool = True) -> PageScan:
+    """The page's inline scripts, subresource loads and hazards (event handlers, `javascript:` URLs, refresh).
+
+    `blank_inert=False` parses every tag; the default reads a copy with inert tags blanked when that provably
+    gives the same scan (module docstring).
+    """
+    parser = _parse_blanked(html) if blank_inert else None
+    if parser is None:
+        parser = _Scanner(html)
+        parser.feed(html)
+        parser.close()
     hazards = list(parser.hazards)
     written = len(_SCRIPT_OPEN.findall(html))
     inside = sum(len(_SCRIPT_OPEN.findall(script.text)) for script in parser.inline_scripts)
@@ -124,10 +204,33 @@ def _pairs(attrs: list[list[str]]) -> tuple[tuple[str, str], ...]:
     return tuple((str(name), str(value)) for name, value in attrs)
 
 
+def _blank_inert(html: str) -> tuple[str, list[tuple[int, int]]]:
+    """`html` with its inert runs blanked (as many spaces), and those runs as (start, end)."""
+    runs: list[tuple[int, int]] = []
+
+    def blank(match: re.Match[str]) -> str:
+        if match.lastgroup == "keep":
+            return match.group()
+        runs.append(match.span())
+        return " " * (match.end() - match.start())
+
+    return _BLANKING.sub(blank, html), runs
+
+
+def _parse_blanked(html: str) -> _Scanner | None:
+    """The scanner after reading `html` with inert runs blanked; None where that could differ from `html`."""
+    blanked, runs = _blank_inert(html)
+    parser = _TokenScanner(blanked)
+    parser.feed(blanked)
+    parser.close()
+    return parser if parser.in_plain_text(runs) else None
+
+
 class _Scanner(HTMLParser):
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
-        self._line_starts = [0] + [match.end() for match in re.finditer("\n", html)]
+        self._html = html
+        self._line_starts: list[int] = []  # offset of each line, computed when first needed
         self.inline_scripts: list[InlineScript] = []
         self.loads: list[Load] = []
         self.hazards: list[str] = []
@@ -137,6 +240,8 @@ class _Scanner(HTMLParser):
 
     def _offset(self) -> int:
         line, column = self.getpos()
+        if not self._line_starts:
+            self._line_starts = list(accumulate((len(text) + 1 for text in self._html.split("\n")), initial=0))
         return self._line_starts[line - 1] + column
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -167,3 +272,63 @@ class _Scanner(HTMLParser):
         if tag == "script" and self._open_script is not None:
             self.inline_scripts.append(InlineScript(self._open_script, "".join(self._script_text)))
             self._open_script = None
+
+
+class _TokenScanner(_Scanner):
+    """The scanner, also noting where each token starts and whether it is plain text.
+
+    Plain text is what the parser passes on between tags outside script and style: a text token that does not
+    start with `<` (junk markup the parser hands on as text does).
+    """
+
+    def __init__(self, html: str) -> None:
+        super().__init__(html)
+        self._starts: list[int] = []
+        self._plain: list[bool] = []
+
+    def in_plain_text(self, runs: list[tuple[int, int]]) -> bool:
+        """Whether each (start, end) run lies inside one plain text token."""
+        starts, plain, count = self._starts, self._plain, len(self._starts)
+        for start, end in runs:
+            index = bisect_right(starts, start) - 1
+            if index < 0 or not plain[index]:
+                return False
+            if (starts[index + 1] if index + 1 < count else len(self._html)) < end:
+                return False
+        return True
+
+    def _note(self, plain: bool) -> None:
+        self._starts.append(self._offset())
+        self._plain.append(plain)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._note(False)
+        super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._note(False)
+        super().handle_endtag(tag)
+
+    def handle_data(self, data: str) -> None:
+        offset = self._offset()
+        self._starts.append(offset)
+        self._plain.append(self.cdata_elem is None and self._html[offset] != "<")
+        super().handle_data(data)
+
+    def handle_comment(self, data: str) -> None:
+        self._note(False)
+
+    def handle_decl(self, decl: str) -> None:
+        self._note(False)
+
+    def handle_pi(self, data: str) -> None:
+        self._note(False)
+
+    def unknown_decl(self, data: str) -> None:
+        self._note(False)
+
+    def handle_charref(self, name: str) -> None:
+        self._note(False)
+
+    def handle_entityref(self, name: str) -> None:
+        self._note(False)
