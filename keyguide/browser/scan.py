@@ -21,15 +21,18 @@ parser's state.
 
 Where the parser stands is checked, not assumed: it notes where each token of the blanked copy starts, and
 the copy's scan is kept only if every blanked run lies inside one plain text token (text outside script and
-style that the parser did not take for junk markup). Then the page itself tokenizes the same way, except
-that each run is inert tags and text: the parser's text ends at the first `<`, a blanked run holds none, every
-other token is the same characters, and no token's pattern reads past its own last character except into
-whitespace it would have swallowed (so a blank next to `</script` or `--` that would close something shows
-up as a run outside plain text). The copy therefore yields exactly the page's scan: the same inline script
-texts, load offsets and tag texts, hazards and `<script` count (counted on the page itself). Anything else,
-e.g. a tag-like run inside a single-quoted attribute value, a comment, a script or an unclosed tag, and the
-page is parsed in full as written: never another scan, at worst a slower one. `scan_page(html,
-blank_inert=False)` is that full reading, which the tests compare against on every page of real builds.
+style that the parser did not take for junk markup) and no token may have been decided by text after its own
+end. Most tokens end at the first `>`, `-->` or `<` (text) the parser searches for, so a token the blanking
+cut short or stretched covers a run and fails the first test (e.g. a blank after `</script` or `--` that
+would close something early). Two things search further: a quoted attribute value whose closing quote is
+missing (the parser looks for it anywhere later, then reads the tag another way) and markup the parser gives
+up on and hands on as text; so every start tag of the copy must be well quoted (`_WELL_QUOTED_TAG`) and no
+junk may occur. Then the page itself tokenizes the same way, except that each run is inert tags and text,
+and the copy yields exactly the page's scan: the same inline script texts, load offsets and tag texts,
+hazards and `<script` count (counted on the page itself). Anything else, e.g. a tag-like run inside a quoted
+attribute value, a comment, a script or an unclosed tag, and the page is parsed in full as written: never
+another scan, at worst a slower one. `scan_page(html, blank_inert=False)` is that full reading, which the
+tests compare against on every page of real builds.
 """
 
 from __future__ import annotations
@@ -115,6 +118,13 @@ _INERT_TAG = _inert_tag_pattern()
 _BLANKING = re.compile(
     r"(?P<keep>(?is:<(?P<raw>script|style)[\s/>].*?</(?P=raw)|<!--.*?-->))"
     rf"|(?P<inert>(?:{_INERT_TAG})(?:{_INERT_TAG}|[^<]++)*+)"
+)
+
+
+# A start tag whose every quote delimits a value after `=`: the parser read it without trying a quoted value
+# that had no closing quote (a try that reads on to the next quote anywhere later in the page, blanked or not).
+_WELL_QUOTED_TAG = re.compile(
+    r"""<[a-zA-Z][^\s"'<>/=]*(?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?)*\s*/?>"""
 )
 
 
@@ -221,8 +231,11 @@ def _parse_blanked(html: str) -> _Scanner | None:
     """The scanner after reading `html` with inert runs blanked; None where that could differ from `html`."""
     blanked, runs = _blank_inert(html)
     parser = _TokenScanner(blanked)
-    parser.feed(blanked)
-    parser.close()
+    try:
+        parser.feed(blanked)
+        parser.close()
+    except AssertionError:  # html.parser's word for a marked section it cannot read: let the full parse say
+        return None
     return parser if parser.in_plain_text(runs) else None
 
 
@@ -285,9 +298,12 @@ class _TokenScanner(_Scanner):
         super().__init__(html)
         self._starts: list[int] = []
         self._plain: list[bool] = []
+        self._read_ahead = False  # a token whose end may depend on text after it (module docstring)
 
     def in_plain_text(self, runs: list[tuple[int, int]]) -> bool:
-        """Whether each (start, end) run lies inside one plain text token."""
+        """Whether each (start, end) run lies inside one plain text token, and no token read past its end."""
+        if self._read_ahead:
+            return False
         starts, plain, count = self._starts, self._plain, len(self._starts)
         for start, end in runs:
             index = bisect_right(starts, start) - 1
@@ -303,6 +319,8 @@ class _TokenScanner(_Scanner):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._note(False)
+        if not _WELL_QUOTED_TAG.fullmatch(self.get_starttag_text() or ""):
+            self._read_ahead = True
         super().handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
@@ -312,7 +330,14 @@ class _TokenScanner(_Scanner):
     def handle_data(self, data: str) -> None:
         offset = self._offset()
         self._starts.append(offset)
-        self._plain.append(self.cdata_elem is None and self._html[offset] != "<")
+        if self.cdata_elem is None:
+            # Outside script and style, text starting with `<` is markup the parser gave up on (an unclosed
+            # tag, comment or declaration, found by searching ahead): it may end elsewhere in the page.
+            junk = self._html[offset] == "<"
+            self._read_ahead |= junk
+            self._plain.append(not junk)
+        else:
+            self._plain.append(False)
         super().handle_data(data)
 
     def handle_comment(self, data: str) -> None:

@@ -160,6 +160,12 @@ def test_newlines_in_an_inert_tag_keep_every_later_offset() -> None:
         ('<div title=\'<a class="x">\' onclick="y()">x</div>', "event-handler attribute onclick= on <div>"),
         # Bogus comment `<!x <a class="b"`: blanking the <a> would stretch it over the <img>, hiding it.
         ('<!x <a class="b"> <img src="x" onerror="y()">', "event-handler attribute onerror= on <img>"),
+        # `==` and `= '`: the quoted value closes only inside the run; blanked, the parser reads `title` another
+        # way and the handler after the run would be text.
+        ('<div title==\'x> <a class="b">\' onclick="y()">x</div>', "event-handler attribute onclick= on <div>"),
+        ('<div title= \'x> <a class="b">\' onclick="y()">x</div>', "event-handler attribute onclick= on <div>"),
+        # A comment closed by `-- >` inside the run.
+        ('<!-- x <a class="b">y -- > <img src="x" onerror="y()">', "event-handler attribute onerror= on <img>"),
         # A <script the parser reads as comment text: the count differential, with inert tags all around.
         ('<p class="x"><!-- <script>x()</script> --></p>', "markup a browser may read differently"),
     ],
@@ -180,6 +186,9 @@ def test_a_tag_like_run_inside_markup_falls_back_to_the_full_parse() -> None:
         '<div title=<a class="x"><script>alert(1)</script>',
         '<script title="</script>">var a = \'<a class="x">\';</script>',
         '<script>x()</script<a class="b">> y</script>',
+        '<div title==\'x> <a class="b">\' onclick="y()">x</div>',
+        '<link rel="stylesheet" href=="x.css> <a class="b">t</a>',
+        '<!-- x <a class="b">y -- > z',
     ):
         html = page(body)
         start = html.index(body)
@@ -226,3 +235,19 @@ def test_links_are_not_loads_but_scripts_and_stylesheets_are() -> None:
     for load in scan.loads:
         assert html.startswith(load.tag, load.start)
     same_scan(html)
+
+
+def test_a_load_whose_quoted_value_closes_inside_a_run_keeps_its_url() -> None:
+    html = page('<link rel="stylesheet" href=="x.css> <a class="b">t</a>')
+    loads = scan_page(html).loads
+    assert [load.url for load in loads] == ["../assets/site.css", "x.css> <a class="]
+    assert loads[1].tag == '<link rel="stylesheet" href=="x.css> <a class="b">'
+
+
+def test_markup_the_parser_cannot_read_fails_alike() -> None:
+    """html.parser raises on an unknown marked section; the fast path then leaves the page to the full parse."""
+    html = page('<![foo <a class="x">]]>')
+    with pytest.raises(AssertionError, match="unknown status keyword"):
+        scan_page(html, blank_inert=False)
+    with pytest.raises(AssertionError, match="unknown status keyword"):
+        scan_page(html)
