@@ -29,6 +29,7 @@ from .runtime import FILES, SITE_DIR, BrowserAssetsError, RuntimeFiles, load_man
 from .scan import PageScan, dump_scan, load_scan, scan_page
 from .snapshot import STORE_DIR as SNAPSHOT_STORE_DIR
 from .snapshot import SnapshotStore
+from .stdlib import trim_archive
 from .theme import AllowedScripts, ThemeScripts, template_scripts, verify_theme
 from .wheel import PACKAGE, Wheel, build_wheel, package_sources, project_version
 
@@ -113,9 +114,10 @@ class BrowserAssets:
         wheel = self.wheel()
         files[f"{ASSETS_DIR}/{wheel.filename}"] = wheel.content
         runtime: dict[str, Any] = {"wheel": wheel.filename, "sha256": wheel.sha256, "packages": {}}
+        packages = signing_wheels(self.root)
         # The signing packages, beside it: the page unpacks one only for a key type that needs it, and only
         # if its bytes match the SHA-256 named here (the one requirements.lock pins).
-        for name, package in signing_wheels(self.root).items():
+        for name, package in packages.items():
             files[f"{ASSETS_DIR}/{package.filename}"] = package.content
             runtime["packages"][name] = {"wheel": package.filename, "sha256": package.sha256}
         # The interpreter already started with the checker imported (snapshot.py): the page restores it
@@ -124,9 +126,17 @@ class BrowserAssets:
         if not self.serving:
             names = {uri.rsplit("/", 1)[1]: content for uri, content in files.items() if uri.startswith(SITE_DIR)}
             hashes = load_manifest(self.runtime.manifest_path).sha256
-            snapshot = self.snapshots.get_or_make(names, hashes, wheel.content)
+            signing = [packages[name].content for name in sorted(packages)]
+            snapshot = self.snapshots.get_or_make(names, hashes, wheel.content, signing)
             files[f"{ASSETS_DIR}/{snapshot.filename}"] = snapshot.content
-            runtime["snapshot"] = {"file": snapshot.filename, "sha256": snapshot.sha256}
+            # Restored with the standard library archive trimmed to what it may still import (stdlib.py).
+            stdlib = trim_archive(names["python_stdlib.zip"], snapshot.archive)
+            files[f"{ASSETS_DIR}/{stdlib.filename}"] = stdlib.content
+            runtime["snapshot"] = {
+                "file": snapshot.filename,
+                "sha256": snapshot.sha256,
+                "stdlib": {"file": stdlib.filename, "sha256": stdlib.sha256},
+            }
         files[RUNTIME_URI] = (json.dumps(runtime, sort_keys=True) + "\n").encode()
         return files
 

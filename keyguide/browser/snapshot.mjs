@@ -1,6 +1,7 @@
-// Makes the checker's Pyodide memory snapshot: Python started, the checker wheel unpacked and imported.
+// Makes the checker's Pyodide memory snapshot: Python started, the checker wheel unpacked and imported; and
+// lists what the page may still import from the standard library archive after restoring it (closure.py).
 //
-//   node snapshot.mjs <runtime dir> <checker wheel> <output file>
+//   node snapshot.mjs <runtime dir> <checker wheel> <output file> <archive list file> [signing wheel...]
 //
 // Run by keyguide/browser/snapshot.py with the runtime files the build verified against
 // pyodide-manifest.json (copied to <runtime dir>). The page restores the snapshot instead of starting a new
@@ -15,9 +16,9 @@ import nodeCrypto from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const [runtimeDir, wheelPath, outPath] = process.argv.slice(2);
-if (!outPath) {
-  process.stderr.write("usage: node snapshot.mjs <runtime dir> <checker wheel> <output file>\n");
+const [runtimeDir, wheelPath, outPath, listPath, ...signingWheels] = process.argv.slice(2);
+if (!listPath) {
+  process.stderr.write("usage: node snapshot.mjs <runtime dir> <checker wheel> <output file> <archive list file> [signing wheel...]\n");
   process.exit(2);
 }
 
@@ -43,4 +44,21 @@ const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('pu
 pyodide.unpackArchive(new Uint8Array(readFileSync(wheelPath)), "wheel", { extractDir: sitePackages });
 // The clock stands still, so the import system cannot tell site-packages changed: tell it.
 pyodide.runPython("import importlib; importlib.invalidate_caches(); import checker.browser");
+// zipimport keeps the archive's table of contents (file offsets) in memory: drop it, so the restored
+// interpreter reads the table of the archive the page gives it (a trimmed one), at its first import from it.
+pyodide.runPython("import zipimport; zipimport._zip_directory_cache.clear()");
 writeFileSync(outPath, pyodide.makeMemorySnapshot());
+
+// The snapshot is taken: what runs now is not in it.
+const loaded = pyodide.runPython("import sys; sorted(sys.modules)").toJs();
+const [checker, ...packages] = [wheelPath, ...signingWheels].map((path, i) => {
+  const inFs = `/tmp/keyguide-roots/${i}.whl`;
+  pyodide.FS.mkdirTree("/tmp/keyguide-roots");
+  pyodide.FS.writeFile(inFs, new Uint8Array(readFileSync(path)));
+  return inFs;
+});
+const closure = pyodide.toPy({ __name__: "keyguide_closure" });
+pyodide.runPython(readFileSync(new URL("closure.py", import.meta.url), "utf-8"), { globals: closure });
+const archive = pyodide.runPython("import sys; next(p for p in sys.path if p.endswith('.zip'))");
+const entries = closure.get("archive_entries")(archive, checker, pyodide.toPy(packages), pyodide.toPy(loaded)).toJs();
+writeFileSync(listPath, JSON.stringify(entries) + "\n");

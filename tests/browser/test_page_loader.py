@@ -22,7 +22,7 @@ def checker_js(requests: list[Request]) -> list[str]:
 
 
 def python_files(requests: list[Request]) -> list[str]:
-    return [r.url for r in requests if "/assets/pyodide/" in r.url or r.url.endswith((".whl", ".snapshot.gz"))]
+    return [r.url for r in requests if "/assets/pyodide/" in r.url or r.url.endswith((".whl", ".snapshot.gz", ".zip"))]
 
 
 def test_checker_js_loads_when_the_reader_points_at_the_form_not_before(page: Page, site_url: str) -> None:
@@ -53,6 +53,9 @@ def test_reading_the_form_loads_checker_js_and_focus_then_starts_python(page: Pa
     expect(form.locator("[data-kg-status]")).to_contain_text("Ready", timeout=READY_TIMEOUT_MS)
     restored = [url for url in python_files(requests) if url.endswith(".snapshot.gz")]
     assert len(restored) == 1, python_files(requests)
+    # With the standard library archive trimmed to what the snapshot may still import, not the whole one.
+    archives = [url.rsplit("/", 1)[1] for url in python_files(requests) if url.endswith(".zip")]
+    assert len(archives) == 1 and archives[0].startswith("stdlib-"), python_files(requests)
 
 
 def test_a_checker_js_with_other_bytes_is_refused(page: Page, site_dir: Path, tmp_path: Path) -> None:
@@ -77,6 +80,27 @@ def test_a_snapshot_that_does_not_match_its_digest_is_not_restored(page: Page, s
     data = bytearray(snapshot.read_bytes())
     data[len(data) // 2] ^= 0x01
     snapshot.write_bytes(bytes(data))
+    with serve(site) as url:
+        page.goto(url + KRAKEN + "?kg-test")
+        form = page.locator("form.kg-form")
+        form.locator('[name="api_key"]').hover()
+        form.locator('[name="api_key"]').click()
+        expect(form.locator("[data-kg-status]")).to_contain_text(
+            "does not match the SHA-256 fingerprint", timeout=READY_TIMEOUT_MS
+        )
+        assert page.evaluate("window.__keyguideTestHook.state()") == "failed"
+        assert page.evaluate("window.__keyguideTestHook.pyodide()") is None
+
+
+def test_a_trimmed_archive_not_matching_its_digest_is_not_read(page: Page, site_dir: Path, tmp_path: Path) -> None:
+    """Pyodide fetches the archive itself; the page checks the bytes it wrote before Python may read them."""
+    site = tmp_path / "site"
+    shutil.copytree(site_dir, site)
+    runtime = json.loads((site / "assets/keyguide/runtime.json").read_text(encoding="utf-8"))
+    archive = site / "assets/keyguide" / runtime["snapshot"]["stdlib"]["file"]
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    archive.write_bytes(bytes(data))
     with serve(site) as url:
         page.goto(url + KRAKEN + "?kg-test")
         form = page.locator("form.kg-form")

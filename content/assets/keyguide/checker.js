@@ -168,10 +168,17 @@
     });
     var python = Promise.all([import(new URL("pyodide.mjs", PYODIDE).href + bust), info]).then(function (parts) {
       var options = { indexURL: PYODIDE.href, stdout: noop, stderr: noop, packages: [] };
+      var restore = parts[1].snapshot && window.DecompressionStream ? parts[1].snapshot : null;
       // Python already started, with the checker imported (keyguide/browser/snapshot.py): restoring it is most
-      // of the start saved. Checked like the wheel before Python sees a byte of it.
-      if (parts[1].snapshot && window.DecompressionStream) options._loadSnapshot = snapshot(parts[1].snapshot);
-      return parts[0].loadPyodide(options);
+      // of the start saved. Checked like the wheel before Python sees a byte of it. It needs only the part of
+      // the standard library archive it may still import (keyguide/browser/stdlib.py), a twentieth of the whole.
+      if (restore) {
+        options._loadSnapshot = snapshot(restore);
+        options.stdLibURL = new URL(restore.stdlib.file, ASSETS).href;
+      }
+      return parts[0].loadPyodide(options).then(function (pyodide) {
+        return restore ? archiveChecked(pyodide, restore.stdlib.sha256) : pyodide;
+      });
     });
     return Promise.all([python, wheel, rulesText, info]).then(function (parts) {
       var pyodide = parts[0];
@@ -202,6 +209,14 @@
     }).then(function (bytes) {
       return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
     });
+  }
+
+  // Pyodide writes the archive it fetched to /lib/python3XY.zip; the restored Python has not read it yet (the
+  // snapshot keeps no table of contents of it: snapshot.mjs), and reads it only if its bytes match runtime.json.
+  function archiveChecked(pyodide, expected) {
+    var zips = pyodide.FS.readdir("/lib").filter(function (name) { return /^python\d+\.zip$/.test(name); });
+    if (zips.length !== 1) return Promise.reject(new Error("no standard library archive in /lib"));
+    return verified(pyodide.FS.readFile("/lib/" + zips[0]), expected).then(function () { return pyodide; });
   }
 
   // A refusal the reader should read as it is (not "could not load ... check your connection").
@@ -244,7 +259,7 @@
       runtime.promise.catch(function () { runtime.failed = true; });
     }
     runtime.state = "loading";
-    setStage("Loading the checker (about 13 MB, once)…");
+    setStage("Loading the checker (about 10 MB, once)…");
     var timer;
     var timeout = new Promise(function (_, reject) {
       timer = setTimeout(function () { reject(new Error("timeout")); }, timeoutMs);

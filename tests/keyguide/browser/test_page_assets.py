@@ -168,20 +168,23 @@ def test_headers_check_fails_on_a_long_cache_for_every_path() -> None:
 def test_the_store_keeps_a_snapshot_by_its_inputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     made: list[bytes] = []
 
-    def fake_make(runtime: dict[str, bytes], wheel: bytes) -> Snapshot:
+    def fake_make(runtime: dict[str, bytes], wheel: bytes, packages: list[bytes]) -> Snapshot:
         made.append(wheel)
-        return Snapshot(gzip.compress(b"memory of " + wheel, mtime=0))
+        return Snapshot(gzip.compress(b"memory of " + wheel, mtime=0), ("json/", "json/__init__.py"))
 
     monkeypatch.setattr("keyguide.browser.snapshot.make_snapshot", fake_make)
     store = SnapshotStore(tmp_path / "snapshots", keep=2)
     runtime, hashes = {"pyodide.mjs": b"js"}, {"pyodide.mjs": "ab"}
-    first = store.get_or_make(runtime, hashes, b"wheel 1")
-    assert store.get_or_make(runtime, hashes, b"wheel 1") == first and made == [b"wheel 1"]
-    # Another Pyodide file (its manifest hash) or another wheel: made again.
-    store.get_or_make(runtime, {"pyodide.mjs": "cd"}, b"wheel 1")
-    store.get_or_make(runtime, hashes, b"wheel 2")
-    assert made == [b"wheel 1", b"wheel 1", b"wheel 2"]
-    assert len(list((tmp_path / "snapshots").iterdir())) == 2  # the newest two, no temporary file left
+    first = store.get_or_make(runtime, hashes, b"wheel 1", [b"ecdsa"])
+    assert store.get_or_make(runtime, hashes, b"wheel 1", [b"ecdsa"]) == first and made == [b"wheel 1"]
+    assert first.archive == ("json/", "json/__init__.py")  # the archive's listing is kept with it
+    # Another Pyodide file (its manifest hash), another wheel or another signing package: made again.
+    store.get_or_make(runtime, {"pyodide.mjs": "cd"}, b"wheel 1", [b"ecdsa"])
+    store.get_or_make(runtime, hashes, b"wheel 2", [b"ecdsa"])
+    store.get_or_make(runtime, hashes, b"wheel 2", [b"ecdsa 2"])
+    assert made == [b"wheel 1", b"wheel 1", b"wheel 2", b"wheel 2"]
+    # The newest two, each beside its listing, no temporary file left.
+    assert sorted(path.suffix for path in (tmp_path / "snapshots").iterdir()) == [".gz", ".gz", ".json", ".json"]
     assert first.filename == f"checker-{hashlib.sha256(first.content).hexdigest()[:16]}.snapshot.gz"
 
 
