@@ -39,11 +39,38 @@ process.argv = [process.argv[0], "/keyguide/snapshot.mjs"];
 const quiet = () => {};
 const indexURL = runtimeDir.endsWith("/") ? runtimeDir : runtimeDir + "/"; // under Node: a path
 const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
-const pyodide = await loadPyodide({ indexURL, packages: [], stdout: quiet, stderr: quiet, _makeSnapshot: true });
-const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-pyodide.unpackArchive(new Uint8Array(readFileSync(wheelPath)), "wheel", { extractDir: sitePackages });
-// The clock stands still, so the import system cannot tell site-packages changed: tell it.
-pyodide.runPython("import importlib; importlib.invalidate_caches(); import checker.browser");
+const options = { indexURL, packages: [], stdout: quiet, stderr: quiet };
+const importChecker = (python) => {
+  const sitePackages = python.runPython("import sysconfig; sysconfig.get_path('purelib')");
+  python.unpackArchive(new Uint8Array(readFileSync(wheelPath)), "wheel", { extractDir: sitePackages });
+  // The clock stands still, so the import system cannot tell site-packages changed: tell it.
+  python.runPython("import importlib; importlib.invalidate_caches(); import checker.browser");
+};
+
+// A first interpreter compiles the standard library modules the checker's start imports, to add them to
+// the archive as .pyc files (zipimport prefers them): the interpreter of the snapshot then loads them
+// without compiling, which leaves less garbage in the memory it is made of (gzip: 5.6 MB, not 6.4 MB).
+const first = await loadPyodide(options);
+importChecker(first);
+first.runPython(`
+import importlib.util, marshal, sys, zipfile
+archive = next(p for p in sys.path if p.endswith(".zip"))
+with zipfile.ZipFile(archive) as source, zipfile.ZipFile("/tmp/stdlib-pyc.zip", "w") as out:
+    for info in source.infolist():
+        out.writestr(info, source.read(info))
+    for name in sorted(sys.modules):
+        origin = getattr(sys.modules[name].__spec__, "origin", None) or ""
+        if origin.startswith(archive + "/") and origin.endswith(".py"):
+            data = source.read(origin[len(archive) + 1 :])
+            code = compile(data, origin, "exec", dont_inherit=True)
+            pyc = importlib._bootstrap_external._code_to_hash_pyc(code, importlib.util.source_hash(data), False)
+            out.writestr(zipfile.ZipInfo(origin[len(archive) + 1 :] + "c"), bytes(pyc))
+`);
+const compiled = outPath + ".stdlib-pyc.zip";
+writeFileSync(compiled, first.FS.readFile("/tmp/stdlib-pyc.zip"));
+
+const pyodide = await loadPyodide({ ...options, stdLibURL: compiled, _makeSnapshot: true });
+importChecker(pyodide);
 // zipimport keeps the archive's table of contents (file offsets) in memory: drop it, so the restored
 // interpreter reads the table of the archive the page gives it (a trimmed one), at its first import from it.
 pyodide.runPython("import zipimport; zipimport._zip_directory_cache.clear()");
