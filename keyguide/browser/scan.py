@@ -2,7 +2,11 @@
 
 Two readings guard each other: Python's HTML parser gives the tags and their exact text; a plain count of
 `<script` in the source must agree with it, so markup the parser reads differently from a browser (a parser
-differential) stops the build instead of slipping past it.
+differential) stops the build instead of slipping past it. The differentials known to hide a handler rather
+than a script are hazards of their own: a comment a browser ends early (`<!-->`, `<!--->`, `--!>`), markup in a
+`<style>` inside `<svg>`/`<math>` (text to this parser, tags to a browser), an SVG `<animate>`/`<set>` aimed at
+a URL attribute, and markup the parser refuses outright. Each may be a false alarm, never a miss; the page's
+Content-Security-Policy blocks handlers and `javascript:` URLs regardless, this scan makes the build say so.
 
 Speed: a guide page carries the whole site nav, thousands of `<li>`, `<a>`, `<span>` and `<label>` tags that
 can never be a script, a load or a hazard, and the parser's per-tag cost was most of a build's scan time. So
@@ -72,6 +76,9 @@ JAVASCRIPT_TYPES = frozenset(
 )
 # Attributes whose value the browser may follow as a URL (a `javascript:` URL there is script).
 _URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
+# SVG animation elements that can set another attribute, a link's href among them, to a value of their own.
+_ANIMATIONS = frozenset({"animate", "set"})
+_FOREIGN_ROOTS = frozenset({"svg", "math"})
 _SCRIPT_OPEN = re.compile(r"<script(?=[\s/>])", re.IGNORECASE)
 _SCHEME_NOISE = re.compile(r"[\x00-\x20]+")
 
@@ -170,8 +177,11 @@ def scan_page(html: str, *, blank_inert: bool = True) -> PageScan:
     parser = _parse_blanked(html) if blank_inert else None
     if parser is None:
         parser = _Scanner(html)
-        parser.feed(html)
-        parser.close()
+        try:
+            parser.feed(html)
+            parser.close()
+        except AssertionError as error:  # html.parser's way of refusing markup, e.g. `<![foo`
+            return PageScan((), (), (f"markup the HTML parser cannot read ({error})",))
     hazards = list(parser.hazards)
     written = len(_SCRIPT_OPEN.findall(html))
     inside = sum(len(_SCRIPT_OPEN.findall(script.text)) for script in parser.inline_scripts)
@@ -250,6 +260,8 @@ class _Scanner(HTMLParser):
         self.script_tags = 0
         self._open_script: tuple[tuple[str, str], ...] | None = None
         self._script_text: list[str] = []
+        self._foreign = 0  # open <svg>/<math> elements: there a browser reads <style> text as markup
+        self._foreign_style = False
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -268,6 +280,12 @@ class _Scanner(HTMLParser):
                 self.hazards.append(f"a {value.split(':', 1)[0].strip()}: URL in {name}= on <{tag}>")
         if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
             self.hazards.append("<meta http-equiv=refresh> (navigation no policy governs)")
+        if tag in _ANIMATIONS and values.get("attributename", "").strip().lower() in _URL_ATTRS:
+            self.hazards.append(f"<{tag}> changing {values['attributename'].strip()}= (a URL the scan cannot read)")
+        if tag in _FOREIGN_ROOTS:
+            self._foreign += 1
+        elif tag == "style" and self._foreign:
+            self._foreign_style = True
         if tag == "script":
             self.script_tags += 1
             if "src" in values:
@@ -280,11 +298,25 @@ class _Scanner(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._open_script is not None:
             self._script_text.append(data)
+        if self._foreign_style and "<" in data:
+            self.hazards.append(
+                "markup in a <style> inside <svg> or <math> (a browser reads it as tags, this scan as text)"
+            )
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script" and self._open_script is not None:
             self.inline_scripts.append(InlineScript(self._open_script, "".join(self._script_text)))
             self._open_script = None
+        elif tag == "style":
+            self._foreign_style = False
+        elif tag in _FOREIGN_ROOTS and self._foreign:
+            self._foreign -= 1
+
+    def handle_comment(self, data: str) -> None:
+        # A browser ends a comment at `<!-->`, `<!--->` and `--!>` too; this parser reads on to the next `-->`,
+        # so whatever lies between would pass unread.
+        if data.startswith((">", "->")) or "--!>" in data:
+            self.hazards.append("a comment a browser ends earlier than this scan (<!-->, <!---> or --!>)")
 
 
 class _TokenScanner(_Scanner):
@@ -342,6 +374,7 @@ class _TokenScanner(_Scanner):
 
     def handle_comment(self, data: str) -> None:
         self._note(False)
+        super().handle_comment(data)
 
     def handle_decl(self, decl: str) -> None:
         self._note(False)

@@ -57,6 +57,20 @@ def test_the_theme_scripts_alone_pass() -> None:
         ('<a href="JAVASCRIPT:alert(1)">x</a>', "URL in href= on <a>"),
         ('<form><button formaction="javascript:x()">b</button></form>', "URL in formaction= on <button>"),
         ('<meta http-equiv="refresh" content="5;url=https://evil.example/">', "meta http-equiv=refresh"),
+        # Parser differentials that would hide a handler from this scan while a browser runs it:
+        # comments a browser ends early, <style> text a browser reads as tags inside SVG/MathML,
+        # an SVG animation that sets a link's href, markup the standard library parser refuses.
+        ("<!--><img src=x onerror=alert(1)>-->", "a comment a browser ends earlier"),
+        ("<!---><img src=x onerror=alert(1)>-->", "a comment a browser ends earlier"),
+        ("<!-- a --!><img src=x onerror=alert(1)> -->", "a comment a browser ends earlier"),
+        ("<svg><style><img src=x onerror=alert(1)></style></svg>", "markup in a <style> inside <svg>"),
+        ("<math><style><img src=x onerror=alert(1)></style></math>", "markup in a <style> inside <svg> or <math>"),
+        (
+            '<svg><a><animate attributeName="href" values="javascript:x()"/><text>t</text></a></svg>',
+            "<animate> changing href=",
+        ),
+        ('<svg><a><set attributeName="xlink:href" to="javascript:x()"/></a></svg>', "<set> changing xlink:href="),
+        ("<![foo <img src=x onerror=alert(1)>]]>", "markup the HTML parser cannot read"),
     ],
 )
 def test_anything_else_stops_the_build_naming_the_page(body: str, problem: str) -> None:
@@ -90,3 +104,13 @@ def test_scripts_in_script_text_are_counted_once() -> None:
     scan = scan_page(page())
     assert [s.text for s in scan.inline_scripts] == [THEME_SCRIPT, '{"base": ".."}']
     assert [s.executable for s in scan.inline_scripts] == [True, False]
+
+
+def test_look_alikes_of_those_differentials_pass() -> None:
+    """Negative side of the cases above: an ordinary comment, CSS in SVG, an animation of a colour."""
+    body = (
+        "<!-- a comment -- with dashes --><svg><style>.a>b{fill:red}</style>"
+        '<rect><animate attributeName="fill" values="red;blue"/></rect></svg><style>p>a{}</style>'
+    )
+    assert scan_page(page(body)).hazards == ()
+    secure(page(body))
