@@ -259,7 +259,7 @@
       runtime.promise.catch(function () { runtime.failed = true; });
     }
     runtime.state = "loading";
-    setStage("Loading the checker (about 10 MB, once)…");
+    setStage("Loading the checker (about 9 MB, once)…");
     var timer;
     var timeout = new Promise(function (_, reject) {
       timer = setTimeout(function () { reject(new Error("timeout")); }, timeoutMs);
