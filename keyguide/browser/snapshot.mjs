@@ -98,12 +98,39 @@ const compiled = Object.fromEntries(cached.map(([path, written]) => [path, first
 const stdlibPyc = outPath + ".stdlib-pyc.zip";
 writeFileSync(stdlibPyc, first.FS.readFile("/tmp/stdlib-pyc.zip"));
 
-const pyodide = await loadPyodide({ ...options, stdLibURL: stdlibPyc, _makeSnapshot: true });
+// The memory as instantiation leaves it (the module's data segments, zeros elsewhere), kept to publish the
+// snapshot as its difference from it: a page gets the same memory from the same wasm before restoring.
+let instantiated = null;
+const { default: createPyodideModule } = await import(pathToFileURL(indexURL + "pyodide.asm.mjs").href);
+const keepInstantiated = (settings) => {
+  const instantiate = settings.instantiateWasm;
+  settings.instantiateWasm = (imports, done) =>
+    instantiate(imports, (instance, module) => {
+      instantiated = new Uint8Array(instance.exports.memory.buffer.slice(0));
+      done(instance, module);
+    });
+  return createPyodideModule(settings);
+};
+const pyodide = await loadPyodide({
+  ...options, stdLibURL: stdlibPyc, _makeSnapshot: true, createPyodideModule: keepInstantiated,
+});
 importChecker(pyodide, compiled);
 // zipimport keeps the archive's table of contents (file offsets) in memory: drop it, so the restored
 // interpreter reads the table of the archive the page gives it (a trimmed one), at its first import from it.
 pyodide.runPython("import zipimport; zipimport._zip_directory_cache.clear()");
-writeFileSync(outPath, pyodide.makeMemorySnapshot());
+writeFileSync(outPath, asDifference(pyodide.makeMemorySnapshot(), instantiated));
+
+// The snapshot with its memory image XOR-ed with the memory at instantiation, in place: the header (up to
+// the offset its second word gives) stays as it is. The module's data segments, 1.5 MB of gzip when written
+// out, become zeros; checker.js undoes it with the page's own memory at instantiation.
+function asDifference(image, initial) {
+  if (!initial) throw new Error("Pyodide did not instantiate through settings.instantiateWasm");
+  const memoryStart = new DataView(image.buffer, image.byteOffset).getUint32(4, true);
+  const memory = image.subarray(memoryStart);
+  const length = Math.min(memory.length, initial.length);
+  for (let i = 0; i < length; i += 1) memory[i] ^= initial[i];
+  return image;
+}
 
 // The snapshot is taken: what runs now is not in it.
 const loaded = pyodide.runPython("import sys; sorted(sys.modules)").toJs();

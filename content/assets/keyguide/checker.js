@@ -173,7 +173,9 @@
       // of the start saved. Checked like the wheel before Python sees a byte of it. It needs only the part of
       // the standard library archive it may still import (keyguide/browser/stdlib.py), a twentieth of the whole.
       if (restore) {
-        options._loadSnapshot = snapshot(restore);
+        var image = snapshot(restore);
+        options._loadSnapshot = image;
+        options.createPyodideModule = restoring(import(new URL("pyodide.asm.mjs", PYODIDE).href + bust), image);
         options.stdLibURL = new URL(restore.stdlib.file, ASSETS).href;
       }
       return parts[0].loadPyodide(options).then(function (pyodide) {
@@ -202,13 +204,48 @@
     });
   }
 
-  // The snapshot's memory image, once its gzip bytes match runtime.json (static hosts send it as they are).
+  // The snapshot, once its gzip bytes match runtime.json (static hosts send it as they are). Its memory image
+  // is published as its difference (XOR) from the memory instantiation leaves, i.e. without the module's own
+  // data, 1.5 MB of the download (snapshot.mjs): `restoring` adds that memory back before Pyodide copies it.
   function snapshot(entry) {
     return fetchOk(new URL(entry.file, ASSETS).href).then(function (r) { return r.arrayBuffer(); }).then(function (bytes) {
       return verified(bytes, entry.sha256);
     }).then(function (bytes) {
       return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+    }).then(function (buffer) {
+      return new Uint8Array(buffer); // Pyodide restores from this very array (prepareSnapshot keeps a view)
     });
+  }
+
+  // Pyodide's module factory (`asm`, the promise of pyodide.asm.mjs) with its own wasm instantiation wrapped:
+  // once the instance exists, and before Pyodide copies `image` into its memory, the memory the instance
+  // starts with is XOR-ed back into `image`.
+  function restoring(asm, image) {
+    return function (settings) {
+      return Promise.all([asm, image]).then(function (parts) {
+        var instantiate = settings.instantiateWasm;
+        if (typeof instantiate !== "function") throw new Error("this Pyodide does not instantiate through instantiateWasm");
+        settings.instantiateWasm = function (imports, done) {
+          return instantiate(imports, function (instance, module) {
+            undoDifference(parts[1], new Uint8Array(instance.exports.memory.buffer));
+            done(instance, module);
+          });
+        };
+        return parts[0].default(settings);
+      });
+    };
+  }
+
+  function undoDifference(image, initial) {
+    var start = new DataView(image.buffer, image.byteOffset, image.byteLength).getUint32(4, true); // header size
+    var length = Math.min(image.length - start, initial.length);
+    var at = image.byteOffset + start;
+    if (at % 4 === 0 && length % 4 === 0) {
+      var mine = new Uint32Array(image.buffer, at, length / 4), theirs = new Uint32Array(initial.buffer, 0, length / 4);
+      for (var i = 0; i < mine.length; i += 1) mine[i] ^= theirs[i];
+    } else {
+      for (var j = 0; j < length; j += 1) image[start + j] ^= initial[j];
+    }
   }
 
   // Pyodide writes the archive it fetched to /lib/python3XY.zip; the restored Python has not read it yet (the
@@ -259,7 +296,9 @@
       runtime.promise.catch(function () { runtime.failed = true; });
     }
     runtime.state = "loading";
-    setStage("Loading the checker (about 9 MB, once)…");
+    // The size as the guide's form states it (macros/checker.j2), so the two never disagree.
+    var size = forms.length ? forms[0].getAttribute("data-kg-download") : null;
+    setStage(size ? "Loading the checker (" + size + ", once)…" : "Loading the checker…");
     var timer;
     var timeout = new Promise(function (_, reject) {
       timer = setTimeout(function () { reject(new Error("timeout")); }, timeoutMs);
