@@ -27,7 +27,9 @@ INLINE_STYLES = frozenset({f"{ASSETS_DIR}/keyguide.css"})
 _CHECKER_LINE = 'var CHECKER = "checker.js";'
 _INTEGRITY_LINE = 'var INTEGRITY = "";'
 # A content hash in a file name, as ours and the theme's carry it (`bundle.79ae519e.min.js`).
-_FINGERPRINT = re.compile(r"\.[0-9a-f]{8,}\.(?:min\.)?(?:js|css)$|^checker-[0-9a-f]{16}\.snapshot\.gz$")
+_FINGERPRINT = re.compile(
+    r"\.[0-9a-f]{8,}\.(?:min\.)?(?:js|css)$|^checker-[0-9a-f]{16}\.snapshot\.gz$|^stdlib-[0-9a-f]{16}\.zip$"
+)
 
 
 def fingerprinted(uri: str, content: bytes) -> str:
