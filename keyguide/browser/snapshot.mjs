@@ -80,7 +80,10 @@ site = "/" + sysconfig.get_path("purelib").lstrip("/")  # it starts "//"
 origins = [getattr(sys.modules[name].__spec__, "origin", None) or "" for name in sorted(sys.modules)]
 with zipfile.ZipFile(archive) as source, zipfile.ZipFile("/tmp/stdlib-pyc.zip", "w") as out:
     for info in source.infolist():
-        out.writestr(info, source.read(info))
+        # Stored, not deflated again (seconds in this interpreter): this copy is only read here.
+        copy = zipfile.ZipInfo(info.filename, info.date_time)
+        copy.external_attr = info.external_attr
+        out.writestr(copy, source.read(info))
     for origin in origins:
         if origin.startswith(archive + "/") and origin.endswith(".py"):
             name = origin[len(archive) + 1 :]
