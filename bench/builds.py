@@ -1,9 +1,10 @@
 """Build-time figures: `mkdocs build` of a project next to a plain mkdocs-material build of the same Markdown.
 
-A `cold` build starts with an empty .cache/ (what a fresh clone or CI pays: only the inputs a copy links,
-such as the downloaded wheels, are kept), a `warm` one right after a build (what a writer pays on the next
-build). The plain twin has no cache to warm. Each run builds cold, plain, then warm, so the three meet the
-same load from whatever else runs on the machine, and each figure is the median of its runs.
+A `cold` build starts with an empty .cache/ and none of our own packages' modules compiled (what a fresh
+clone or CI pays: only the inputs a copy links, such as the downloaded wheels, are kept), a `warm` one right
+after a build (what a writer pays on the next build). The plain twin has no cache to warm. Each run builds
+cold, plain, then warm, so the three meet the same load from whatever else runs on the machine, and each
+figure is the median of its runs.
 
 Two clocks per build, both of the whole `mkdocs build` command (Python start-up included): wall time, and
 CPU time (user + system of the build process), which other work on a shared machine disturbs far less.
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.sites import build, plain_twin, real_project, synthetic_project
+from bench.sites import OWN_PACKAGES, build, plain_twin, real_project, synthetic_project
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,11 @@ def median(timings: list[Timing]) -> Timing:
 
 
 def empty_cache(project: Path) -> None:
-    """Remove what earlier builds left in `project`/.cache/, keeping the inputs linked there."""
+    """Remove what earlier builds left in `project`/.cache/, keeping the inputs linked there, and the compiled
+    modules of the project's own packages (a fresh clone has none: its first build compiles them)."""
+    for package in OWN_PACKAGES:
+        for compiled in (project / package).resolve().rglob("__pycache__"):
+            shutil.rmtree(compiled, ignore_errors=True)
     cache = project / ".cache"
     if not cache.is_dir():
         return

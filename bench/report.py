@@ -248,8 +248,9 @@ def _build_rows(figures: Figures, notes: list[str]) -> list[Row]:
     if figures.builds:
         notes.append(
             "Builds: wall time / cpu time (user + system) of the whole command; `ok` is judged on cpu time, which "
-            "other work on the machine disturbs less. Cold: a build with an empty .cache/, as in a fresh clone. "
-            "Each figure is the median of its runs."
+            "other work on the machine disturbs less. Cold: a build with an empty .cache/ and none of our modules "
+            "compiled, as in a fresh clone; every build writes and reads .pyc, Python's default (the environment's "
+            "PYTHONDONTWRITEBYTECODE is dropped). Each figure is the median of its runs."
         )
     for times in figures.builds:
         what = f"{times.label} ({times.venues} venues)" if times.label == "real site" else times.label

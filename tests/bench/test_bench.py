@@ -16,10 +16,10 @@ from mkdocs.structure.files import get_files
 
 from bench import report
 from bench.browser import NETWORK, BrowserFigures, NetworkProfile, PageWeight, bytes_of
-from bench.builds import BuildTimes, Timing
+from bench.builds import BuildTimes, Timing, empty_cache
 from bench.lighthouse import Report
 from bench.serve import serve_static
-from bench.sites import plain_twin, synthetic_project
+from bench.sites import ENV, plain_twin, synthetic_project
 from keyguide.plugin import KeyguidePlugin
 
 MODULES = ("bench", "bench.__main__", "bench.sites", "bench.builds", "bench.browser", "bench.lighthouse")
@@ -56,6 +56,26 @@ def test_the_plain_twin_has_the_same_markdown_pages(tmp_path: Path) -> None:
     assert config["plugins"] == ["search"]
     assert not {"extra_css", "extra_javascript"} & set(config)
     assert not (docs / "assets" / "keyguide").exists()
+
+
+def test_a_cold_build_starts_without_our_compiled_modules_or_cache_and_builds_keep_bytecode(tmp_path: Path) -> None:
+    project, linked = tmp_path / "project", tmp_path / "wheels"
+    linked.mkdir()
+    for package in ("keyguide", "checker"):
+        (project / package / "sub" / "__pycache__").mkdir(parents=True)
+        (project / package / "sub" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"compiled")
+        (project / package / "sub" / "m.py").write_text("x = 1\n")
+    (project / ".cache" / "keyguide").mkdir(parents=True)
+    (project / ".cache" / "wheels").symlink_to(linked)
+    (project / ".cache" / "stray").write_text("left by a build")
+    empty_cache(project)
+    for package in ("keyguide", "checker"):
+        assert not (project / package / "sub" / "__pycache__").exists()
+        assert (project / package / "sub" / "m.py").is_file()
+    assert sorted(entry.name for entry in (project / ".cache").iterdir()) == ["wheels"]
+    assert linked.is_dir()
+    # Builds run as Python does by default: writing .pyc (a warm build reads them), whatever this machine says.
+    assert "PYTHONDONTWRITEBYTECODE" not in ENV
 
 
 def test_the_server_compresses_text_as_a_static_host_does(tmp_path: Path) -> None:
