@@ -79,9 +79,9 @@ def without_docstrings(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-                # A body left empty gets a pass where ast.fix_missing_locations would put it: at its owner.
-                owner = node if node is not tree else ast.Pass(lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
-                node.body = node.body[1:] or [ast.copy_location(ast.Pass(), owner)]
+                # An emptied body gets a pass where ast.fix_missing_locations put one: at its owner, a module's at 1:0.
+                stub = ast.Pass(lineno=1, col_offset=0, end_lineno=1, end_col_offset=0) if node is tree else ast.copy_location(ast.Pass(), node)
+                node.body = node.body[1:] or [stub]
     return tree
 
 def pyc(data, origin):

@@ -223,8 +223,8 @@ def test_the_restored_checker_signs_with_every_key_kind_from_the_trimmed_archive
     # an ImportError there (the full archive has it).
     assert result["control"] == "ModuleNotFoundError"
     assert "tarfile.py" in zipfile.ZipFile(built_site / "assets/pyodide/python_stdlib.zip").namelist()
-    # The snapshot's modules were compiled without docstrings (snapshot.mjs), the checker's and the standard
-    # library's, which have them in their sources (checked above the results); asserts stay in.
+    # The snapshot's modules, the checker's and the standard library's, were compiled without docstrings
+    # (snapshot.mjs), though their sources have them (as this interpreter's copies show); asserts stay in.
     assert checker.asymmetric.__doc__ and checker.asymmetric.sign.__doc__ and json.__doc__
     assert result["compiled"] == {"docstrings": [None, None, None], "asserts": "kept"}
 
