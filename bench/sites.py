@@ -30,9 +30,10 @@ _LINKED = ("node_modules", *OWN_PACKAGES, "pyproject.toml", "requirements.lock",
 _OUR_ASSETS = "assets/keyguide"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 ENV.pop("KEYGUIDE_TEST_HOOK", None)  # measure what `make build` publishes
-# Python's default: a build writes the .pyc of the project's own modules and the next one reads them. A
-# machine that turns that off (this one does) would charge every build of ours, and none of the plain twin's,
-# for compiling them (0.1-0.2 s); a fresh clone pays it once (builds.py clears them for a cold build).
+# Python's default: a build writes the .pyc of the project's own modules and the next one reads them. An
+# environment that turns that off (the machine these figures were first taken on did) would charge every build
+# of ours, and none of the plain twin's, for compiling them (0.1-0.2 s); a fresh clone pays it once (builds.py
+# clears them for a cold build).
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
